@@ -1,0 +1,17 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Db = ReturnType<typeof createDb>['db'];
+
+/**
+ * Opens a pool to Postgres. Call `close()` on shutdown.
+ *
+ * @example
+ * const { db, close } = createDb(env.DATABASE_URL);
+ */
+export function createDb(url: string, options: { max?: number } = {}) {
+  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  const db = drizzle(sql, { schema });
+  return { db, sql, close: () => sql.end({ timeout: 5 }) };
+}

@@ -1,0 +1,31 @@
+import { boolean, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { plugins } from './plugins.js';
+import { tenants } from './tenants.js';
+
+export const connectorStatuses = ['inactive', 'active', 'error'] as const;
+
+export const connectors = pgTable(
+  'connectors',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    pluginName: text('plugin_name').notNull().references(() => plugins.name),
+    /** Settings that are not secret, as the user entered them. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    /** Secret settings: AES-256-GCM ciphertext under this connector's data key (see db/crypto.ts). */
+    secretCiphertext: text('secret_ciphertext'),
+    /** The data key, wrapped by the master key named in `keyId`. */
+    wrappedKey: text('wrapped_key'),
+    keyId: text('key_id'),
+    /** Names of the secret settings that hold a value; lets responses say `has_value` without decrypting. */
+    secretNames: jsonb('secret_names').$type<string[]>().notNull().default([]),
+    status: text('status', { enum: connectorStatuses }).notNull().default('inactive'),
+    lastTestAt: timestamp('last_test_at', { withTimezone: true }),
+    lastTestOk: boolean('last_test_ok'),
+    lastTestError: text('last_test_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique('connectors_tenant_name_key').on(t.tenantId, t.name)],
+);

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+const configSchema = z.object({
+  url: z.string().url('must be a URL like http://127.0.0.1:8123').default('http://127.0.0.1:8123'),
+  user: z.string().default('default'),
+  password: z.string().default(''),
+  database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and _ (not starting with a digit)').default('sluice'),
+  table_prefix: z.string().regex(/^[A-Za-z0-9_]{0,64}$/, 'must be letters, digits and _').default(''),
+  batch_size_rows: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  batch_size_bytes: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  batch_max_age_ms: z.coerce.number().int().min(100).default(30_000),
+});
+
+export type TargetConfig = z.infer<typeof configSchema>;
+
+/** Reads and merges the `--config` files (later files win), then validates. */
+export async function loadTargetConfig(files: string[]): Promise<TargetConfig> {
+  let merged: Record<string, unknown> = {};
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    try {
+      merged = { ...merged, ...(JSON.parse(text) as Record<string, unknown>) };
+    } catch {
+      throw new Error(`Config file ${file} is not valid JSON`);
+    }
+  }
+  // Meltano passes unset settings as null; treat them as absent so defaults apply.
+  const present = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null && v !== ''));
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Error(`Setting "${issue.path.join('.')}" ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Installs and starts everything Sluice needs, idempotently: npm packages, the Python venv
+# with a pinned meltano and the plugins of meltano.yml, and Postgres, Redis and ClickHouse
+# when nothing answers on the configured URLs (Debian packages, data under .data/).
+# A second run only checks stamps and ports, and takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+data="$root/.data"
+mkdir -p "$data/stamps"
+
+MELTANO_REQUIREMENT='meltano[postgres]==4.4.1'
+DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sluice}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+CLICKHOUSE_URL=${CLICKHOUSE_URL:-http://127.0.0.1:8123}
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else fail "need root to run: $*"; fi; }
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+# host and port of a URL: url_part <url> host|port <default-port>
+url_part() { node -e 'const u=new URL(process.argv[1]); console.log(process.argv[2]==="host"?u.hostname:(u.port||process.argv[3]))' "$1" "$2" "${3:-}"; }
+answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+wait_for() { for _ in $(seq 1 60); do answers "$1" "$2" && return 0; sleep 0.5; done; fail "$3 did not start on $1:$2 (see $4)"; }
+stamp_ok() { [ -f "$data/stamps/$1" ] && [ "$(cat "$data/stamps/$1")" = "$2" ]; }
+# Postgres refuses to run as root: as root, run its tools as the postgres user.
+run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+stamp_set() { printf '%s' "$2" >"$data/stamps/$1"; }
+
+# --- npm packages -----------------------------------------------------------------------
+npm_hash=$(sha256sum package-lock.json | cut -c1-16)
+if [ ! -d node_modules ] || ! stamp_ok npm "$npm_hash"; then
+  say "installing npm packages"
+  # `npm ci` rejects the lock file npm 11 writes (it omits other platforms' optional packages).
+  npm install --no-audit --no-fund --loglevel=error
+  stamp_set npm "$npm_hash"
+fi
+
+# --- Postgres ---------------------------------------------------------------------------
+pg_host=$(url_part "$DATABASE_URL" host); pg_port=$(url_part "$DATABASE_URL" port 5432)
+if ! answers "$pg_host" "$pg_port"; then
+  if ls /etc/postgresql/*/main >/dev/null 2>&1 && [ "$pg_port" = 5432 ] && command -v pg_ctlcluster >/dev/null; then
+    say "starting the machine's PostgreSQL cluster"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | tail -1)" main start || true
+  fi
+  if ! answers "$pg_host" "$pg_port"; then
+    apt_install postgresql
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    pgdata="$data/postgres"
+    if [ ! -f "$pgdata/PG_VERSION" ]; then
+      say "creating a PostgreSQL cluster in $pgdata (trust auth on 127.0.0.1 only)"
+      mkdir -p "$pgdata"
+      if [ "$(id -u)" = 0 ]; then chown postgres "$pgdata"; fi
+      run_pg "$bin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 >/dev/null
+    fi
+    say "starting PostgreSQL on $pg_host:$pg_port"
+    run_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
+      -o "-p $pg_port -c listen_addresses=$pg_host -k $pgdata" start >/dev/null
+    wait_for "$pg_host" "$pg_port" PostgreSQL "$pgdata/server.log"
+  fi
+fi
+
+# --- Redis ------------------------------------------------------------------------------
+redis_host=$(url_part "$REDIS_URL" host); redis_port=$(url_part "$REDIS_URL" port 6379)
+if ! answers "$redis_host" "$redis_port"; then
+  apt_install redis-server
+  mkdir -p "$data/redis"
+  say "starting Redis on $redis_host:$redis_port"
+  redis-server --daemonize yes --bind "$redis_host" --port "$redis_port" --dir "$data/redis" \
+    --appendonly yes --logfile "$data/redis/redis.log" --pidfile "$data/redis/redis.pid"
+  wait_for "$redis_host" "$redis_port" Redis "$data/redis/redis.log"
+fi
+
+# --- ClickHouse -------------------------------------------------------------------------
+ch_host=$(url_part "$CLICKHOUSE_URL" host); ch_port=$(url_part "$CLICKHOUSE_URL" port 8123)
+if ! answers "$ch_host" "$ch_port"; then
+  apt_install clickhouse-server clickhouse-client
+  chdir="$data/clickhouse"
+  mkdir -p "$chdir/logs"
+  # The TCP (native) port sits beside the HTTP one: 8123 → 9000, as ClickHouse's defaults.
+  sed -e "s#@DIR@#$chdir#g" -e "s#@HOST@#$ch_host#g" -e "s#@HTTP_PORT@#$ch_port#g" -e "s#@TCP_PORT@#$((ch_port + 877))#g" \
+    scripts/clickhouse-config.xml >"$chdir/config.xml"
+  cp scripts/clickhouse-users.xml "$chdir/users.xml"
+  say "starting ClickHouse on $ch_host:$ch_port (data in $chdir)"
+  /usr/sbin/clickhouse-server --config-file="$chdir/config.xml" --pid-file="$chdir/clickhouse.pid" --daemon
+  wait_for "$ch_host" "$ch_port" ClickHouse "$chdir/logs/err.log"
+fi
+
+# --- Meltano and its plugins ------------------------------------------------------------
+if [ ! -x .venv/bin/meltano ] || ! stamp_ok meltano "$MELTANO_REQUIREMENT"; then
+  say "creating the Python venv with $MELTANO_REQUIREMENT"
+  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || fail "Meltano needs Python 3.10 or newer (found $(python3 -V))"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "$MELTANO_REQUIREMENT" 2> >(grep -v "^WARNING: Location" >&2)
+  stamp_set meltano "$MELTANO_REQUIREMENT"
+fi
+plugins_hash=$(sha256sum meltano.yml | cut -c1-16)
+if ! stamp_ok plugins "$plugins_hash"; then
+  say "installing Meltano plugins (meltano install)"
+  node --import tsx db/migrate-cli.ts >/dev/null
+  node --import tsx scripts/meltano-install.ts
+  stamp_set plugins "$plugins_hash"
+fi
+
+# --- Web app ----------------------------------------------------------------------------
+web_hash=$(find web -type f -not -path 'web/dist/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+if [ ! -f web/dist/index.html ] || ! stamp_ok web "$web_hash"; then
+  say "building the web app"
+  npx vite build --config web/vite.config.ts --logLevel error
+  stamp_set web "$web_hash"
+fi
+
+# --- Master key for local runs ----------------------------------------------------------
+if [ ! -f "$data/master.key" ]; then
+  umask 077
+  node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))' >"$data/master.key"
+  say "generated a local master key in .data/master.key (set SLUICE_MASTER_KEY in production)"
+fi
+say "ready"

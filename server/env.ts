@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Entry points call `loadEnv()` once and pass the
+ * result (or the parts a module needs) down; nothing else touches process.env.
+ */
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}` },
+  );
+
+const masterKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(value), {
+  message: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+});
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(65535).default(8080),
+  DATABASE_URL: urlWithProtocol(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/sluice'),
+  REDIS_URL: urlWithProtocol(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  CLICKHOUSE_URL: urlWithProtocol(['http', 'https']).default('http://127.0.0.1:8123'),
+  CLICKHOUSE_USER: z.string().min(1).default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  SLUICE_MASTER_KEY: masterKey,
+  SLUICE_MASTER_KEY_ID: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 lowercase letters, digits or dashes').default('k1'),
+  SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'must be 1-40 lowercase letters, digits, _ or -').default('sluice'),
+  WORKER_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).default(2),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Validates only the named variables. */
+export function loadEnvPart<K extends keyof Env>(keys: K[], source: Record<string, string | undefined> = process.env): Pick<Env, K> {
+  const wanted = Object.fromEntries(keys.map((k) => [k, source[k]]));
+  const partial = envSchema.pick(Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true });
+  const present = Object.fromEntries(Object.entries(wanted).filter(([, v]) => v !== undefined && v !== ''));
+  const result = partial.safeParse(present);
+  if (result.success) return result.data as Pick<Env, K>;
+  throw new EnvError(`Invalid environment: ${describeIssues(result.error.issues, present)}`);
+}
+
+function describeIssues(issues: z.core.$ZodIssue[], present: Record<string, unknown>): string {
+  return issues
+    .map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const message = issue.code === 'invalid_type' && present[name] === undefined ? 'is required but not set' : issue.message;
+      return `${name} ${message}`;
+    })
+    .join('; ');
+}
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/**
+ * Parses and validates the environment. Throws EnvError whose message is one line per
+ * bad variable, naming it and saying what is wrong (never echoing its value: it may be a
+ * secret).
+ *
+ * @example
+ * const env = loadEnv({ SLUICE_MASTER_KEY: 'base64...', PORT: '9090' });
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable means "not set" so `PORT= npm run up` falls back to the default.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const result = envSchema.safeParse(present);
+  if (result.success) return result.data;
+  throw new EnvError(`Invalid environment: ${describeIssues(result.error.issues, present)}`);
+}
+
+/**
+ * For entry points: load the environment or stop the process with one clear line.
+ * `keys` limits validation to what a small command needs (a migration needs no master key).
+ */
+export function loadEnvOrExit(): Env;
+export function loadEnvOrExit<K extends keyof Env>(keys: K[]): Pick<Env, K>;
+export function loadEnvOrExit(keys?: Array<keyof Env>): Partial<Env> {
+  try {
+    return keys ? loadEnvPart(keys) : loadEnv();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}
