@@ -8,12 +8,13 @@ const PREFIX = 'sluice-run-';
 
 /**
  * Runs `fn` with a private Meltano system directory (MELTANO_SYS_DIR_ROOT): a 0700 temp
- * folder where Meltano writes the plugins' config files (secrets included) and its run
- * logs. The installed plugin venvs are linked in, not copied. The folder is removed in
- * every outcome; `sweepStaleRunDirs` removes the ones a killed worker left behind.
+ * folder where Meltano writes the plugins' config files (secrets included), the catalog it
+ * discovers for this connector, and its run logs. The installed plugin venvs are linked
+ * in, not copied. The folder is removed in every outcome; `sweepStaleRunDirs` removes the
+ * ones a killed worker left behind. The folder name carries the owner's pid for that.
  */
 export async function withRunDir<T>(fn: (sysDir: string) => Promise<T>): Promise<T> {
-  const tmp = await dir({ prefix: PREFIX, mode: 0o700, unsafeCleanup: true });
+  const tmp = await dir({ prefix: `${PREFIX}${process.pid}-`, mode: 0o700, unsafeCleanup: true });
   try {
     const shared = path.join(projectRoot, '.meltano');
     for (const kind of ['extractors', 'loaders', 'mappers', 'utilities']) {
@@ -26,16 +27,22 @@ export async function withRunDir<T>(fn: (sysDir: string) => Promise<T>): Promise
   }
 }
 
-/** Removes run folders older than `olderThanMs` (left by a worker that was killed). */
-export async function sweepStaleRunDirs(olderThanMs = 0): Promise<number> {
-  const { stat } = await import('node:fs/promises');
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes run folders whose owning process is gone (a worker killed mid-run). Returns how many. */
+export async function sweepStaleRunDirs(): Promise<number> {
   let removed = 0;
   for (const name of await readdir(tmpdir())) {
-    if (!name.startsWith(PREFIX)) continue;
-    const full = path.join(tmpdir(), name);
-    const info = await stat(full).catch(() => undefined);
-    if (!info || Date.now() - info.mtimeMs < olderThanMs) continue;
-    await rm(full, { recursive: true, force: true });
+    const pid = Number(/^sluice-run-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    await rm(path.join(tmpdir(), name), { recursive: true, force: true });
     removed += 1;
   }
   return removed;

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 data="$root/.data"
 mkdir -p "$data/stamps"
+[ -n "${SLUICE_STARTED_FILE:-}" ] && : >"$SLUICE_STARTED_FILE"
 
 MELTANO_REQUIREMENT='meltano[postgres]==4.4.1'
 DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sluice}
@@ -32,6 +33,8 @@ wait_for() { for _ in $(seq 1 60); do answers "$1" "$2" && return 0; sleep 0.5; 
 stamp_ok() { [ -f "$data/stamps/$1" ] && [ "$(cat "$data/stamps/$1")" = "$2" ]; }
 # Postgres refuses to run as root: as root, run its tools as the postgres user.
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# `up` asks to be told what we start, so Ctrl-C can stop it again.
+started() { [ -n "${SLUICE_STARTED_FILE:-}" ] && printf '%s\t%s\n' "$1" "$2" >>"$SLUICE_STARTED_FILE" || true; }
 stamp_set() { printf '%s' "$2" >"$data/stamps/$1"; }
 
 # --- npm packages -----------------------------------------------------------------------
@@ -64,6 +67,7 @@ if ! answers "$pg_host" "$pg_port"; then
     run_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
       -o "-p $pg_port -c listen_addresses=$pg_host -k $pgdata" start >/dev/null
     wait_for "$pg_host" "$pg_port" PostgreSQL "$pgdata/server.log"
+    started postgresql "$( [ "$(id -u)" = 0 ] && echo 'runuser -u postgres --' ) $bin/pg_ctl -D $pgdata -m fast stop"
   fi
 fi
 
@@ -76,6 +80,7 @@ if ! answers "$redis_host" "$redis_port"; then
   redis-server --daemonize yes --bind "$redis_host" --port "$redis_port" --dir "$data/redis" \
     --appendonly yes --logfile "$data/redis/redis.log" --pidfile "$data/redis/redis.pid"
   wait_for "$redis_host" "$redis_port" Redis "$data/redis/redis.log"
+  started redis "kill \$(cat $data/redis/redis.pid)"
 fi
 
 # --- ClickHouse -------------------------------------------------------------------------
@@ -91,6 +96,7 @@ if ! answers "$ch_host" "$ch_port"; then
   say "starting ClickHouse on $ch_host:$ch_port (data in $chdir)"
   /usr/sbin/clickhouse-server --config-file="$chdir/config.xml" --pid-file="$chdir/clickhouse.pid" --daemon
   wait_for "$ch_host" "$ch_port" ClickHouse "$chdir/logs/err.log"
+  started clickhouse "kill \$(cat $chdir/clickhouse.pid)"
 fi
 
 # --- Meltano and its plugins ------------------------------------------------------------

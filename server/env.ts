@@ -40,12 +40,16 @@ export type Env = z.infer<typeof envSchema>;
 
 /** Validates only the named variables. */
 export function loadEnvPart<K extends keyof Env>(keys: K[], source: Record<string, string | undefined> = process.env): Pick<Env, K> {
-  const wanted = Object.fromEntries(keys.map((k) => [k, source[k]]));
-  const partial = envSchema.pick(Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true });
-  const present = Object.fromEntries(Object.entries(wanted).filter(([, v]) => v !== undefined && v !== ''));
-  const result = partial.safeParse(present);
-  if (result.success) return result.data as Pick<Env, K>;
-  throw new EnvError(`Invalid environment: ${describeIssues(result.error.issues, present)}`);
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of keys) {
+    const raw = source[key] === '' ? undefined : source[key];
+    const result = envSchema.shape[key].safeParse(raw);
+    if (result.success) values[key] = result.data;
+    else problems.push(`${key} ${raw === undefined ? 'is required but not set' : (result.error.issues[0]?.message ?? 'is not valid')}`);
+  }
+  if (problems.length > 0) throw new EnvError(`Invalid environment: ${problems.join('; ')}`);
+  return values as Pick<Env, K>;
 }
 
 function describeIssues(issues: z.core.$ZodIssue[], present: Record<string, unknown>): string {

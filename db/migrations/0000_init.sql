@@ -30,6 +30,7 @@ CREATE TABLE "plugins" (
 	"setup_guide" text NOT NULL,
 	"capabilities" jsonb NOT NULL,
 	"settings" jsonb NOT NULL,
+	"setting_groups" jsonb NOT NULL,
 	"config_schema" jsonb NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

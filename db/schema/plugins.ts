@@ -13,6 +13,8 @@ export const plugins = pgTable('plugins', {
   setupGuide: text('setup_guide').notNull(),
   capabilities: jsonb('capabilities').$type<string[]>().notNull(),
   settings: jsonb('settings').$type<unknown[]>().notNull(),
+  /** Meltano's settings_group_validation: alternative sets of required settings. */
+  settingGroups: jsonb('setting_groups').$type<string[][]>().notNull(),
   configSchema: jsonb('config_schema').$type<Record<string, unknown>>().notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,0 +1,66 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * A run's log lives in a Redis stream while it is live: one entry per line (with level),
+ * progress entries, and a final `end` entry carrying the run's status. Entry ids are the
+ * SSE event ids, so a client resumes with Last-Event-ID.
+ */
+export type LogEvent =
+  | { type: 'log'; level: string; message: string; plugin?: string; at: string }
+  | { type: 'progress'; stream: string; records: number; at: string }
+  | { type: 'end'; status: string; at: string };
+
+export type StoredEvent = { id: string; event: LogEvent };
+
+export const runLogKey = (prefix: string, runId: string) => `${prefix}:run-log:${runId}`;
+
+/** Live logs are a working copy; they expire a week after the run ends. */
+const EXPIRE_SECONDS = 7 * 24 * 3600;
+const MAX_ENTRIES = 200_000;
+
+export type LogWriter = { write(event: LogEvent): void; flush(): Promise<void>; close(): Promise<void> };
+
+/**
+ * Buffers entries and writes them in one pipelined round trip every `intervalMs`, so a
+ * chatty tap costs Redis a few calls a second, not one per line.
+ */
+export function createLogWriter(redis: Redis, key: string, intervalMs = 50): LogWriter {
+  let pending: LogEvent[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (pending.length === 0) return writing;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(async () => {
+      const pipeline = redis.pipeline();
+      for (const event of batch) pipeline.xadd(key, 'MAXLEN', '~', String(MAX_ENTRIES), '*', 'e', JSON.stringify(event));
+      pipeline.expire(key, EXPIRE_SECONDS);
+      await pipeline.exec();
+    });
+    return writing;
+  };
+  const timer = setInterval(() => void flush().catch(() => undefined), intervalMs);
+  timer.unref();
+  return {
+    write: (event) => void pending.push(event),
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+type RawEntries = Array<[string, string[]]>;
+
+function decode(entries: RawEntries): StoredEvent[] {
+  return entries.map(([id, fields]) => ({ id, event: JSON.parse(fields[1] ?? '{}') as LogEvent }));
+}
+
+/** Entries after `afterId` ('0-0' for all), waiting up to `blockMs` for new ones. Use a dedicated connection: it blocks. */
+export async function readLogAfter(redis: Redis, key: string, afterId: string, blockMs: number): Promise<StoredEvent[]> {
+  const result = (await redis.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key, afterId)) as Array<[string, RawEntries]> | null;
+  return result?.[0] ? decode(result[0][1]) : [];
+}
+
+export const isStreamId = (value: string) => /^\d{1,20}-\d{1,20}$/.test(value);

@@ -1,0 +1,31 @@
+import type { LogWriter } from './run-log.js';
+import { parseLogLine } from '../meltano/log-lines.js';
+
+/**
+ * Collects what a Meltano child prints for one run: every line goes to the run's log
+ * (scrubbed), record-count metrics are summed per stream and sent as progress, and the
+ * last lines are kept to explain a failure.
+ */
+export function createRunOutput(writer: LogWriter, scrub: (text: string) => string) {
+  const recordCounts: Record<string, number> = {};
+  const loadedCounts: Record<string, number> = {};
+  const tail: string[] = [];
+  return {
+    onLine(raw: string) {
+      const entry = parseLogLine(scrub(raw));
+      const at = new Date().toISOString();
+      writer.write({ type: 'log', level: entry.level, message: entry.message, ...(entry.plugin ? { plugin: entry.plugin } : {}), at });
+      tail.push(entry.message);
+      if (tail.length > 200) tail.shift();
+      if (entry.metric?.role === 'tap') {
+        recordCounts[entry.metric.stream] = (recordCounts[entry.metric.stream] ?? 0) + entry.metric.records;
+        writer.write({ type: 'progress', stream: entry.metric.stream, records: recordCounts[entry.metric.stream]!, at });
+      } else if (entry.metric?.role === 'target') {
+        loadedCounts[entry.metric.stream] = (loadedCounts[entry.metric.stream] ?? 0) + entry.metric.records;
+      }
+    },
+    recordCounts,
+    rowsLoaded: () => Object.values(loadedCounts).reduce((a, b) => a + b, 0),
+    tail: () => tail.flatMap((line) => line.split('\n')),
+  };
+}

@@ -1,0 +1,48 @@
+import type { Pipeline } from '../server/pipelines/service.js';
+import { meltanoEnv } from '../meltano/project.js';
+import { extraEnvName, settingsToEnv } from '../meltano/setting-env.js';
+import { spawnMeltano } from '../meltano/spawn.js';
+import { withRunDir } from '../meltano/run-dir.js';
+import type { WorkerDeps } from './deps.js';
+
+export const DESTINATION_PLUGIN = 'target-clickhouse';
+const SYNC_TIMEOUT_MS = 6 * 3600_000;
+
+/** Singer selection and replication metadata for the pipeline's streams, as Meltano extras. */
+function selectionEnv(tap: string, pipeline: Pipeline): Record<string, string> {
+  const metadata = Object.fromEntries(
+    pipeline.streams.map((s) => [s.stream, { 'replication-method': s.replication_method, ...(s.replication_key ? { 'replication-key': s.replication_key } : {}) }]),
+  );
+  return {
+    [extraEnvName(tap, 'select')]: JSON.stringify(pipeline.streams.map((s) => `${s.stream}.*`)),
+    [extraEnvName(tap, 'metadata')]: JSON.stringify(metadata),
+  };
+}
+
+/**
+ * `meltano run <tap> target-clickhouse` for one pipeline. The state id gets the pipeline id
+ * as suffix, so each pipeline resumes incrementally from its own state.
+ */
+export async function runSync(
+  deps: WorkerDeps,
+  input: { runId: string; tap: string; config: Record<string, unknown>; pipeline: Pipeline; onLine: (line: string) => void; signal?: AbortSignal },
+) {
+  return withRunDir((sysDir) =>
+    spawnMeltano(['--log-format=json', 'run', '--no-install', `--state-id-suffix=${input.pipeline.id}`, `--run-id=${input.runId}`, input.tap, DESTINATION_PLUGIN], {
+      env: meltanoEnv(deps.env.DATABASE_URL, {
+        MELTANO_SYS_DIR_ROOT: sysDir,
+        ...settingsToEnv(input.tap, input.config),
+        ...selectionEnv(input.tap, input.pipeline),
+        ...settingsToEnv(DESTINATION_PLUGIN, {
+          url: deps.env.CLICKHOUSE_URL,
+          user: deps.env.CLICKHOUSE_USER,
+          password: deps.env.CLICKHOUSE_PASSWORD,
+          database: input.pipeline.destinationDatabase,
+        }),
+      }),
+      onLine: input.onLine,
+      timeoutMs: SYNC_TIMEOUT_MS,
+      ...(input.signal ? { signal: input.signal } : {}),
+    }),
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Turns what a tap printed before failing into one sentence a non-technical user can act on:
+ * what happened, and what to check. Falls back to the tap's own last error line, without
+ * the Python traceback around it.
+ */
+type Rule = { pattern: RegExp; explain: (m: RegExpExecArray) => string; settings?: string[] };
+
+const RULES: Rule[] = [
+  {
+    pattern: /Failed to resolve '([^']+)'|could not translate host name "([^"]+)"|Name or service not known|getaddrinfo ENOTFOUND (\S+)/,
+    explain: (m) => `Could not find the server ${m[1] ?? m[2] ?? m[3] ?? ''}: its name does not resolve. Check the host name, or whether this server can reach the internet.`.replace(' :', ':'),
+    settings: ['host', 'url', 'api_url'],
+  },
+  {
+    pattern: /Connection refused|ECONNREFUSED/,
+    explain: () => 'The server refused the connection. Check the host and port, and that the service is running and accepts connections from Sluice.',
+    settings: ['host', 'port'],
+  },
+  {
+    pattern: /timed out|timeout expired|ETIMEDOUT/i,
+    explain: () => 'The server did not answer in time. Check the host and port, and any firewall between Sluice and the server.',
+    settings: ['host', 'port'],
+  },
+  {
+    pattern: /password authentication failed for user "([^"]+)"|authentication failed|invalid_grant|invalid_client|Unauthorized|401/i,
+    explain: (m) => `The server rejected the credentials${m[1] ? ` for user "${m[1]}"` : ''}. Check the user name and password (or token).`,
+    settings: ['user', 'password', 'client_secret', 'refresh_token'],
+  },
+  {
+    pattern: /database "([^"]+)" does not exist/,
+    explain: (m) => `The database "${m[1]}" does not exist on that server. Check the database name.`,
+    settings: ['database'],
+  },
+  {
+    pattern: /permission denied for (?:table|schema|relation) (\S+)/i,
+    explain: (m) => `The user may not read ${m[1]}. Grant it read access, or leave that table out.`,
+    settings: ['user'],
+  },
+  {
+    pattern: /SSL|certificate verify failed/,
+    explain: () => 'The secure (SSL/TLS) connection failed. Check the SSL settings and the server certificate.',
+    settings: ['ssl_enable', 'ssl_mode'],
+  },
+  {
+    pattern: /No such file or directory: '([^']+)'|ENOENT.*'([^']+)'/,
+    explain: (m) => `The file ${m[1] ?? m[2]} does not exist on the worker. Check the path.`,
+    settings: ['path'],
+  },
+];
+
+export type FailureReason = { message: string; settings: string[] };
+
+const TRACEBACK_NOISE = /^(Traceback|\s+File "|\s+\^+|\s{2,}\S)/;
+
+export function explainFailure(lines: string[]): FailureReason {
+  const text = lines.join('\n');
+  for (const rule of RULES) {
+    const match = rule.pattern.exec(text);
+    if (match) return { message: rule.explain(match), settings: rule.settings ?? [] };
+  }
+  const last = [...lines].reverse().find((line) => line.trim() !== '' && !TRACEBACK_NOISE.test(line) && /error|exception|fail|invalid/i.test(line));
+  const detail = last?.replace(/^[\w.]*(Error|Exception):\s*/, '').trim();
+  return { message: detail ? `The connector stopped with an error: ${detail.slice(0, 300)}` : 'The connector stopped with an error. See the run log for details.', settings: [] };
+}

@@ -1,0 +1,81 @@
+// `npm run up` runs setup.sh (installs and starts what is missing), then this: prepares the
+// database and catalog, provisions the demo source, then runs the API and a worker until Ctrl-C.
+import { execa, type ResultPromise } from 'execa';
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { createDb } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { readPluginDefinitions } from '../meltano/plugins.js';
+import { projectRoot } from '../meltano/project.js';
+import { loadEnv, EnvError } from '../server/env.js';
+import { syncCatalog } from '../server/plugins/service.js';
+import * as tenants from '../server/tenants/service.js';
+import { provisionDemoSource } from './demo-source.js';
+import { dataDir, localEnv, readPrivate, writePrivate } from './local-env.js';
+
+const startedFile = path.join(dataDir, 'started-services');
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const childEnv = await localEnv();
+let env;
+try {
+  env = loadEnv(childEnv);
+} catch (error) {
+  if (error instanceof EnvError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+await migrateDatabase(env.DATABASE_URL);
+const { db, close } = createDb(env.DATABASE_URL, { max: 2 });
+await syncCatalog(db, await readPluginDefinitions());
+let token = await readPrivate('owner.token');
+if (!token || !(await tenants.authenticate(db, token))) {
+  const tenant = (await tenants.findTenantBySlug(db, 'demo')) ?? (await tenants.createTenant(db, 'demo', 'Demo'));
+  token = (await tenants.createToken(db, tenant.id, 'local owner (npm run up)', 'owner')).token;
+  await writePrivate('owner.token', token);
+}
+await close();
+const demo = await provisionDemoSource(env.DATABASE_URL);
+
+const children: ResultPromise[] = [
+  execa('node', ['--import', 'tsx', 'server/main.ts'], { cwd: projectRoot, env: childEnv, extendEnv: false, stdio: 'inherit' }),
+  execa('node', ['--import', 'tsx', 'jobs/main.ts'], { cwd: projectRoot, env: childEnv, extendEnv: false, stdio: 'inherit' }),
+];
+
+say(`
+Sluice is running: http://${env.HOST}:${env.PORT}
+  Sign in with this access token (tenant "demo", role owner; kept in .data/owner.token):
+    ${token}
+  A demo source is ready: PostgreSQL host ${demo.host}, port ${demo.port}, database ${demo.database}, user ${demo.user}
+  (tables customers, products, orders). Add it as a PostgreSQL integration and sync it to ClickHouse.
+  Press Ctrl-C to stop.
+`);
+
+async function stopStartedServices() {
+  const lines = (await readFile(startedFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  for (const line of lines.reverse()) {
+    const [name, ...command] = line.split('\t');
+    say(`stopping ${name}`);
+    await execa('bash', ['-c', command.join('\t')], { reject: false });
+  }
+}
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.allSettled(children);
+  await stopStartedServices();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+await Promise.race(children).catch(() => undefined);
+if (!stopping) {
+  process.stderr.write('A Sluice process stopped unexpectedly; stopping the rest.\n');
+  await stop();
+}

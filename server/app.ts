@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { connectorRoutes } from './connectors/routes.js';
+import type { AppDeps, AppEnv } from './deps.js';
+import { AppError, errorBody, errorStatus, respondError } from './errors.js';
+import { healthRoutes } from './health/routes.js';
+import { requireAuth } from './middleware/auth.js';
+import { pipelineRoutes } from './pipelines/routes.js';
+import { catalogRoutes } from './plugins/routes.js';
+import { runRoutes } from './runs/routes.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Builds the whole HTTP app without listening, so tests call `app.request()`.
+ *
+ * @example
+ * const app = createApp(deps);
+ * const res = await app.request('/api/v1/health');
+ */
+export function createApp(deps: AppDeps) {
+  const api = new Hono<AppEnv>()
+    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => respondError(c, new AppError('payload_too_large', 'The request body is larger than 1 MB.')) }))
+    .route('/health', healthRoutes(deps))
+    .use(requireAuth(deps.db))
+    .route('/catalog', catalogRoutes(deps))
+    .route('/connectors', connectorRoutes(deps))
+    .route('/pipelines', pipelineRoutes(deps))
+    .route('/runs', runRoutes(deps));
+
+  const app = new Hono<AppEnv>()
+    .use(async (c, next) => {
+      const requestId = randomUUID();
+      c.set('requestId', requestId);
+      c.header('x-request-id', requestId);
+      await next();
+    })
+    .route('/api/v1', api);
+
+  app.notFound((c) => respondError(c, new AppError('not_found', `There is no ${c.req.method} ${new URL(c.req.url).pathname} in this API.`)));
+  app.onError((error, c) => {
+    if (error instanceof AppError) return respondError(c, error);
+    deps.log.error({ err: error.message, stack: error.stack, request_id: c.get('requestId') }, 'unhandled error');
+    const body = errorBody(new AppError('internal', `Something went wrong on our side. Quote request id ${c.get('requestId')} if you contact support.`));
+    return c.json(body, errorStatus.internal);
+  });
+
+  if (deps.webRoot) {
+    const root = deps.webRoot;
+    app.use('/*', serveStatic({ root }));
+    // The web app routes in the browser: any other non-API path gets index.html.
+    app.get('*', (c, next) => (c.req.path.startsWith('/api/') ? next() : serveStatic({ root, path: 'index.html' })(c, next)));
+  }
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,21 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import type { Keyring } from '../db/crypto.js';
+import type { RunQueue } from '../jobs/queues.js';
+import type { Principal } from './tenants/service.js';
+
+/** What the HTTP app needs; built by main.ts (or a test) and passed to createApp. */
+export type AppDeps = {
+  db: Db;
+  /** For blocking reads (SSE log tails) each client duplicates this connection. */
+  redis: Redis;
+  queue: RunQueue;
+  keyring: Keyring;
+  log: Logger;
+  queuePrefix: string;
+  /** Folder with the built web app, served at /. */
+  webRoot?: string;
+};
+
+export type AppEnv = { Variables: { principal: Principal; requestId: string } };

@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { createDb } from '../db/client.js';
+import { keyringFrom } from '../db/keyring.js';
+import { createRunQueue } from '../jobs/queues.js';
+import { createApp } from './app.js';
+import { loadEnvOrExit } from './env.js';
+import { createLogger } from './logger.js';
+
+const env = loadEnvOrExit();
+const log = createLogger(env.LOG_LEVEL, 'sluice-api');
+const { db, close: closeDb } = createDb(env.DATABASE_URL);
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
+const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, webRoot });
+const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => log.info({ url: `http://${env.HOST}:${info.port}` }, 'api listening'));
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'api stopping');
+  server.close();
+  await queue.close();
+  await Promise.all([redis.quit(), closeDb()]);
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,14 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { notFound } from '../errors.js';
+import * as catalog from './service.js';
+
+export function catalogRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get('/', async (c) => c.json({ data: (await catalog.listPlugins(deps.db)).map(catalog.presentPlugin) }))
+    .get('/:name', async (c) => {
+      const plugin = await catalog.getPlugin(deps.db, c.req.param('name'));
+      if (!plugin) throw notFound('Connector type');
+      return c.json(catalog.presentPlugin(plugin));
+    });
+}

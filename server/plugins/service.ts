@@ -1,0 +1,55 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { plugins } from '../../db/schema/index.js';
+import { z } from 'zod';
+import { settingSchema, type PluginDefinition, type Setting } from '../../meltano/plugins.js';
+import { configSchemaFor } from '../../meltano/settings-schema.js';
+
+export type Plugin = typeof plugins.$inferSelect;
+
+/** Upserts the catalog from meltano.yml's plugin definitions (run by `up` and by tests). */
+export async function syncCatalog(db: Db, definitions: PluginDefinition[]): Promise<void> {
+  for (const d of definitions) {
+    const row = {
+      name: d.name,
+      kind: d.kind,
+      namespace: d.namespace,
+      pipUrl: d.pip_url ?? null,
+      executable: d.executable,
+      label: d.label,
+      description: d.description,
+      category: d.category,
+      setupGuide: d.setup_guide,
+      capabilities: d.capabilities,
+      settings: d.settings,
+      settingGroups: d.settings_group_validation,
+      configSchema: configSchemaFor(d),
+      updatedAt: new Date(),
+    };
+    await db.insert(plugins).values(row).onConflictDoUpdate({ target: plugins.name, set: { ...row, updatedAt: sql`now()` } });
+  }
+}
+
+export const listPlugins = (db: Db) => db.select().from(plugins).orderBy(asc(plugins.kind), asc(plugins.name));
+
+export const getPlugin = (db: Db, name: string) => db.query.plugins.findFirst({ where: eq(plugins.name, name) });
+
+/** The shape the API shows: snake_case, settings schema included. */
+export function presentPlugin(p: Plugin) {
+  return {
+    name: p.name,
+    kind: p.kind,
+    label: p.label,
+    description: p.description,
+    category: p.category,
+    setup_guide: p.setupGuide,
+    pip_url: p.pipUrl,
+    capabilities: p.capabilities,
+    config_schema: p.configSchema,
+  };
+}
+
+/** A stored plugin's settings in the shape meltano/ works with. */
+export function pluginDefinitionOf(p: Plugin): Pick<PluginDefinition, 'name' | 'settings' | 'settings_group_validation'> {
+  return { name: p.name, settings: z.array(settingSchema).parse(p.settings) as Setting[], settings_group_validation: p.settingGroups };
+}
