@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSse, startStack, waitForRun, type Stack } from './stack.js';
+
+describe('connection test through the API', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack?.stop());
+
+  it('tap-salesforce without internet fails with a readable message, not a stack trace', async () => {
+    const secret = 'sf-client-secret-7f3a9';
+    const created = await stack.api<{ id: string }>('POST', '/connectors', {
+      name: 'salesforce',
+      plugin: 'tap-salesforce',
+      config: { client_id: 'abc', client_secret: secret, refresh_token: 'refresh-token-9b1c', start_date: '2024-01-01' },
+    });
+    expect(created.status).toBe(201);
+    const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
+    expect(started.status).toBe(202);
+
+    const run = await waitForRun(stack, started.body.run_id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/Could not find the server login\.salesforce\.com/);
+    expect(run.error).not.toMatch(/Traceback|File "|\.py/);
+
+    const connector = await stack.api<{ status: string; last_test: { ok: boolean; error: string } }>('GET', `/connectors/${created.body.id}`);
+    expect(connector.body.status).toBe('error');
+    expect(connector.body.last_test).toMatchObject({ ok: false, error: run.error });
+
+    const log = await readSse(`${stack.baseUrl}/api/v1/runs/${started.body.run_id}/logs`, stack.token);
+    const text = log.events.map((e) => e.data).join('\n');
+    expect(text).toContain('login.salesforce.com');
+    expect(text).not.toContain(secret);
+    expect(JSON.parse(log.events.at(-1)!.data)).toMatchObject({ type: 'end', status: 'failed' });
+  });
+
+  it('a working tap-postgres connector passes and becomes active', async () => {
+    const url = new URL(stack.env.DATABASE_URL);
+    const created = await stack.api<{ id: string }>('POST', '/connectors', {
+      name: 'local postgres',
+      plugin: 'tap-postgres',
+      config: { host: url.hostname, port: Number(url.port || 5432), user: 'postgres', password: 'unused-with-trust-auth', database: url.pathname.slice(1), filter_schemas: ['public'] },
+    });
+    expect(created.status).toBe(201);
+    const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
+    const run = await waitForRun(stack, started.body.run_id);
+    expect(run.status, String(run.error)).toBe('succeeded');
+    const connector = await stack.api<{ status: string }>('GET', `/connectors/${created.body.id}`);
+    expect(connector.body.status).toBe('active');
+  });
+
+  it('a config missing a required setting is refused before anything runs', async () => {
+    const created = await stack.api<{ error: { code: string; fields: Record<string, string[]> } }>('POST', '/connectors', {
+      name: 'no password',
+      plugin: 'tap-postgres',
+      config: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'x' },
+    });
+    expect(created.status).toBe(400);
+    expect(created.body.error).toMatchObject({ code: 'validation_failed', fields: { password: ['is required'] } });
+  });
+
+  it('a tap-postgres connector pointing at a closed port fails saying the server refused', async () => {
+    const created = await stack.api<{ id: string }>('POST', '/connectors', {
+      name: 'closed port',
+      plugin: 'tap-postgres',
+      config: { host: '127.0.0.1', port: 1, user: 'postgres', password: 'nope-nope', database: 'x' },
+    });
+    const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
+    const run = await waitForRun(stack, started.body.run_id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/refused the connection/);
+  });
+});

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { execa, type ResultPromise } from 'execa';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { createDb } from '../db/client.js';
+import { keyringFrom } from '../db/keyring.js';
+import { createRunQueue } from '../jobs/queues.js';
+import { projectRoot } from '../meltano/project.js';
+import { createApp } from '../server/app.js';
+import { loadEnv } from '../server/env.js';
+import * as tenants from '../server/tenants/service.js';
+import { dataDir } from '../scripts/local-env.js';
+import { testEnv } from './test-env.js';
+
+/**
+ * A whole Sluice for one test: the API listening on a random port, `workers` worker
+ * processes on the test's own queue, and a fresh tenant with an owner token.
+ * Worker output goes to .data/test-logs/<prefix>-worker-N.log.
+ */
+export async function startStack(options: { workers?: number } = {}) {
+  const childEnv = await testEnv();
+  const env = loadEnv(childEnv);
+  const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
+  const log = pino({ level: 'warn' });
+  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX });
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const logDir = path.join(dataDir, 'test-logs');
+  await mkdir(logDir, { recursive: true });
+  const workers: ResultPromise[] = [];
+  for (let i = 0; i < (options.workers ?? 1); i += 1) {
+    const worker = execa('node', ['--import', 'tsx', 'jobs/main.ts'], { cwd: projectRoot, env: childEnv, extendEnv: false, reject: false, all: true });
+    worker.all?.pipe(createWriteStream(path.join(logDir, `${env.SLUICE_QUEUE_PREFIX}-worker-${i}.log`)));
+    workers.push(worker);
+  }
+
+  const slug = `t-${randomBytes(4).toString('hex')}`;
+  const tenant = await tenants.createTenant(db, slug);
+  const { token } = await tenants.createToken(db, tenant.id, 'test owner', 'owner');
+
+  return {
+    baseUrl,
+    token,
+    tenant,
+    db,
+    env,
+    workers,
+    /** Calls the API as the tenant's owner; returns status and parsed JSON body. */
+    async api<T = Record<string, unknown>>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+      const response = await fetch(`${baseUrl}/api/v1${route}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as T };
+    },
+    async stop() {
+      for (const worker of workers) worker.kill('SIGTERM');
+      await Promise.allSettled(workers);
+      server.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await redis.quit();
+      await close();
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** Polls a run until it is finished. */
+export async function waitForRun(stack: Stack, runId: string, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await stack.api<{ status: string; [key: string]: unknown }>('GET', `/runs/${runId}`);
+    if (['succeeded', 'failed', 'cancelled'].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export type SseEvent = { id?: string; event: string; data: string };
+
+/** Reads a Server-Sent Events response until an `end` event (or the stream closes). */
+export async function readSse(url: string, token: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  const events: SseEvent[] = [];
+  if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    return { status: response.status, contentType: response.headers.get('content-type'), events };
+  }
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    let split: number;
+    while ((split = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, split);
+      buffer = buffer.slice(split + 2);
+      const event: SseEvent = { event: 'message', data: '' };
+      for (const line of block.split('\n')) {
+        const [field, ...rest] = line.split(':');
+        const value = rest.join(':').replace(/^ /, '');
+        if (field === 'id') event.id = value;
+        else if (field === 'event') event.event = value;
+        else if (field === 'data') event.data += value;
+      }
+      events.push(event);
+      if (event.event === 'end') return { status: response.status, contentType: response.headers.get('content-type'), events };
+    }
+  }
+  return { status: response.status, contentType: response.headers.get('content-type'), events };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { explainFailure } from './failure-reasons.js';
+import { parseLogLine } from './log-lines.js';
+
+describe('parseLogLine', () => {
+  it('reads Meltano JSON lines and the plugin level inside them', () => {
+    const line = JSON.stringify({ event: 'ERROR Something broke', name: 'tap-x', level: 'info', producer: true });
+    expect(parseLogLine(line)).toEqual({ level: 'error', message: 'ERROR Something broke', plugin: 'tap-x' });
+    expect(parseLogLine(JSON.stringify({ event: 'Run completed', level: 'info' }))).toEqual({ level: 'info', message: 'Run completed' });
+  });
+
+  it('reads record-count metrics from taps and targets, old and new spacing', () => {
+    const sdk = JSON.stringify({ event: 'INFO METRIC: {"type":"counter","metric":"record_count","value":42,"tags":{"stream":"users"}}', name: 'tap-x', producer: true, consumer: false });
+    expect(parseLogLine(sdk).metric).toEqual({ stream: 'users', records: 42, role: 'tap' });
+    const old = JSON.stringify({ event: 'INFO METRIC: {"type": "counter", "metric": "record_count", "value": 7, "tags": {"endpoint": "Account"}}', name: 'tap-sf', consumer: false });
+    expect(parseLogLine(old).metric).toEqual({ stream: 'Account', records: 7, role: 'tap' });
+    const target = JSON.stringify({ event: 'METRIC: {"type":"counter","metric":"record_count","value":3,"tags":{"stream":"users"}}', name: 'target-clickhouse', consumer: true });
+    expect(parseLogLine(target).metric?.role).toBe('target');
+  });
+
+  it('keeps plain text lines and guesses their level', () => {
+    expect(parseLogLine('WARNING disk almost full')).toEqual({ level: 'warning', message: 'WARNING disk almost full' });
+    expect(parseLogLine('{not json')).toEqual({ level: 'info', message: '{not json' });
+  });
+});
+
+describe('explainFailure', () => {
+  it('explains common failures in plain words with the settings to check', () => {
+    expect(explainFailure(['psycopg2.OperationalError: FATAL:  password authentication failed for user "bob"'])).toEqual({
+      message: 'The server rejected the credentials for user "bob". Check the user name and password (or token).',
+      settings: ['user', 'password', 'client_secret', 'refresh_token'],
+    });
+    expect(explainFailure(['Exception: ... Failed to resolve \'login.salesforce.com\' ([Errno -2] Name or service not known)']).message).toBe(
+      'Could not find the server login.salesforce.com: its name does not resolve. Check the host name, or whether this server can reach the internet.',
+    );
+    expect(explainFailure(['FATAL:  database "nope" does not exist']).message).toMatch(/The database "nope" does not exist/);
+  });
+
+  it('falls back to the last error line without the traceback', () => {
+    const lines = ['Traceback (most recent call last):', '  File "x.py", line 1, in <module>', 'ValueError: start_date must be set'];
+    expect(explainFailure(lines).message).toBe('The connector stopped with an error: start_date must be set');
+  });
+});
