@@ -1,17 +1,14 @@
 import { createDb } from '../db/client.js';
-import { migrateDatabase } from '../db/migrate.js';
-import { readPluginDefinitions } from '../meltano/plugins.js';
 import { meltanoEnv } from '../meltano/project.js';
 import { spawnMeltano } from '../meltano/spawn.js';
-import { syncCatalog } from '../server/plugins/service.js';
+import { prepareDatabase } from '../scripts/prepare.js';
 import { testDatabaseUrl } from './test-env.js';
 
 /** Once per test run: migrate the test database, seed the catalog, and let Meltano create its tables. */
 export default async function setup() {
   const url = testDatabaseUrl();
-  await migrateDatabase(url);
   const { db, close } = createDb(url, { max: 1 });
-  await syncCatalog(db, await readPluginDefinitions());
+  await prepareDatabase(url, db);
   await close();
   // Meltano migrates its system tables on first use; doing it here keeps parallel tests from racing on it.
   const lines: string[] = [];

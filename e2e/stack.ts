@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createDb } from '../db/client.js';
@@ -36,12 +36,12 @@ export async function startStack(options: { workers?: number } = {}) {
 
   const logDir = path.join(dataDir, 'test-logs');
   await mkdir(logDir, { recursive: true });
-  const workers: ResultPromise[] = [];
-  for (let i = 0; i < (options.workers ?? 1); i += 1) {
+  const spawnWorker = (i: number) => {
     const worker = execa('node', ['--import', 'tsx', 'jobs/main.ts'], { cwd: projectRoot, env: childEnv, extendEnv: false, reject: false, all: true });
-    worker.all?.pipe(createWriteStream(path.join(logDir, `${env.SLUICE_QUEUE_PREFIX}-worker-${i}.log`)));
-    workers.push(worker);
-  }
+    worker.all.pipe(createWriteStream(path.join(logDir, `${env.SLUICE_QUEUE_PREFIX}-worker-${i}.log`)));
+    return worker;
+  };
+  const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => spawnWorker(i));
 
   const slug = `t-${randomBytes(4).toString('hex')}`;
   const tenant = await tenants.createTenant(db, slug);

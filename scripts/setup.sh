@@ -110,7 +110,7 @@ fi
 plugins_hash=$(sha256sum meltano.yml | cut -c1-16)
 if ! stamp_ok plugins "$plugins_hash"; then
   say "installing Meltano plugins (meltano install)"
-  node --import tsx db/migrate-cli.ts >/dev/null
+  node --import tsx scripts/prepare-cli.ts >/dev/null
   node --import tsx scripts/meltano-install.ts
   stamp_set plugins "$plugins_hash"
 fi

@@ -4,13 +4,11 @@ import { execa, type ResultPromise } from 'execa';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createDb } from '../db/client.js';
-import { migrateDatabase } from '../db/migrate.js';
-import { readPluginDefinitions } from '../meltano/plugins.js';
 import { projectRoot } from '../meltano/project.js';
 import { loadEnv, EnvError } from '../server/env.js';
-import { syncCatalog } from '../server/plugins/service.js';
 import * as tenants from '../server/tenants/service.js';
 import { provisionDemoSource } from './demo-source.js';
+import { prepareDatabase } from './prepare.js';
 import { dataDir, localEnv, readPrivate, writePrivate } from './local-env.js';
 
 const startedFile = path.join(dataDir, 'started-services');
@@ -28,9 +26,8 @@ try {
   throw error;
 }
 
-await migrateDatabase(env.DATABASE_URL);
 const { db, close } = createDb(env.DATABASE_URL, { max: 2 });
-await syncCatalog(db, await readPluginDefinitions());
+await prepareDatabase(env.DATABASE_URL, db);
 let token = await readPrivate('owner.token');
 if (!token || !(await tenants.authenticate(db, token))) {
   const tenant = (await tenants.findTenantBySlug(db, 'demo')) ?? (await tenants.createTenant(db, 'demo', 'Demo'));
