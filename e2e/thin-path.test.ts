@@ -74,6 +74,14 @@ describe('thin path: Postgres table → API → BullMQ worker → meltano run �
       { id: '3', name: "O'Brien; DROP TABLE x", amount: -0.5, happened_at: '1999-12-31 23:59:59', active: 0 },
     ]);
 
+    // Meltano kept the pipeline's state in Postgres under a state id of its own.
+    const sql = postgres(stack.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+    const states = await sql`select state_id, completed_state from meltano.state where state_id = ${`sluice:tap-postgres-to-target-clickhouse:${pipeline.body.id}`}`;
+    await sql.end();
+    expect(states).toHaveLength(1);
+    const completed = states[0]!.completed_state as unknown;
+    expect(typeof completed === 'string' ? JSON.parse(completed) : completed).toMatchObject({ singer_state: { bookmarks: { [`public-${table}`]: {} } } });
+
     // The log replays in full after the run, ends with the final status, and never shows the password.
     const log = await readSse(`${stack.baseUrl}/api/v1/runs/${runId}/logs`, stack.token);
     expect(log.contentType).toMatch(/^text\/event-stream/);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,8 @@ describe('API', async () => {
   const { db, close } = createDb(env.DATABASE_URL, { max: 2 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
-  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log: pino({ level: 'silent' }), queuePrefix: env.SLUICE_QUEUE_PREFIX });
+  const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
+  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log: pino({ level: 'silent' }), queuePrefix: env.SLUICE_QUEUE_PREFIX, webRoot });
   const tokens: Record<string, string> = {};
 
   const call = async (token: string | undefined, method: string, path: string, body?: unknown) => {
@@ -121,5 +123,16 @@ describe('API', async () => {
     expect(((await res.json()) as { error: { fields: unknown } }).error.fields).toEqual({ 'Last-Event-ID': ['is not a log event id'] });
     const huge = await call(tokens.a, 'POST', '/connectors', { name: 'x', plugin: 'tap-postgres', config: { host: 'x'.repeat(2_000_000) } });
     expect(huge.status).toBe(413);
+  });
+
+  it('serves the web app at / and for browser routes, never for /api', async () => {
+    for (const path of ['/', '/connectors/new']) {
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await res.text()).toContain('<div id="root"></div>');
+    }
+    const api = await app.request('/api/v1/unknown');
+    expect(api.headers.get('content-type')).toMatch(/application\/json/);
   });
 });
