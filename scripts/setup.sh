@@ -123,6 +123,15 @@ if [ ! -f web/dist/index.html ] || ! stamp_ok web "$web_hash"; then
   stamp_set web "$web_hash"
 fi
 
+# --- target-clickhouse, compiled (its bin script falls back to tsx when this is stale) --
+target_hash=$(cat meltano/target-clickhouse/*.ts meltano/target-clickhouse/tsconfig.build.json | sha256sum | cut -c1-16)
+if [ ! -f meltano/target-clickhouse/dist/main.js ] || ! stamp_ok target "$target_hash"; then
+  say "compiling target-clickhouse"
+  rm -rf meltano/target-clickhouse/dist
+  npx tsc -p meltano/target-clickhouse/tsconfig.build.json
+  stamp_set target "$target_hash"
+fi
+
 # --- Master key for local runs ----------------------------------------------------------
 if [ ! -f "$data/master.key" ]; then
   umask 077

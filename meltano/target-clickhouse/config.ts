@@ -1,14 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
+/** The target's settings; meltano.yml declares the same names for Meltano. */
+export const settingsDoc = {
+  url: 'ClickHouse HTTP URL',
+  user: 'ClickHouse user',
+  password: 'ClickHouse password (secret)',
+  database: 'Database the tables are created in (created if missing); one per tenant by default',
+  table_prefix: 'Prefix for every table name',
+  tenant_id: 'When set, every row carries it in _sluice_tenant_id (first sorting key), for databases shared by tenants',
+  batch_size_rows: 'Insert after this many rows of a stream',
+  batch_size_bytes: 'Insert after this many bytes of a stream',
+  batch_max_age_ms: 'Insert rows that have waited this long, even if the batch is small',
+} as const;
+
 const configSchema = z.object({
   url: z.string().url('must be a URL like http://127.0.0.1:8123').default('http://127.0.0.1:8123'),
   user: z.string().default('default'),
   password: z.string().default(''),
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and _ (not starting with a digit)').default('sluice'),
   table_prefix: z.string().regex(/^[A-Za-z0-9_]{0,64}$/, 'must be letters, digits and _').default(''),
-  batch_size_rows: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
-  batch_size_bytes: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  tenant_id: z.string().min(1).max(200).optional(),
+  batch_size_rows: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+  batch_size_bytes: z.coerce.number().int().min(1024).max(1 << 30).default(16 * 1024 * 1024),
   batch_max_age_ms: z.coerce.number().int().min(100).default(30_000),
 });
 
@@ -18,7 +32,9 @@ export type TargetConfig = z.infer<typeof configSchema>;
 export async function loadTargetConfig(files: string[]): Promise<TargetConfig> {
   let merged: Record<string, unknown> = {};
   for (const file of files) {
-    const text = await readFile(file, 'utf8');
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new Error(`Config file ${file} cannot be read`);
+    });
     try {
       merged = { ...merged, ...(JSON.parse(text) as Record<string, unknown>) };
     } catch {

@@ -1,12 +1,13 @@
-import { createInterface } from 'node:readline';
-import { loadTargetConfig } from './config.js';
+import { createReadStream } from 'node:fs';
+import { loadTargetConfig, settingsDoc } from './config.js';
+import { forEachLine } from './line-reader.js';
 import { createLoader } from './loader.js';
 import { connectWarehouse } from './warehouse.js';
 
 /**
  * target-clickhouse: a Singer target. Reads Singer messages on stdin, writes STATE values
  * on stdout once the rows before them are committed, logs on stderr.
- * Usage: target-clickhouse --config config.json [--config more.json]
+ * Usage: target-clickhouse --config config.json [--config more.json] | --about
  */
 function configFiles(argv: string[]): string[] {
   const files: string[] = [];
@@ -20,35 +21,47 @@ function configFiles(argv: string[]): string[] {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  const files = configFiles(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--about')) {
+    process.stdout.write(`${JSON.stringify({ name: 'target-clickhouse', description: 'Loads Singer streams into ClickHouse (Sluice)', capabilities: ['about'], settings: settingsDoc }, null, 2)}\n`);
+    return 0;
+  }
+  const files = configFiles(argv);
   if (files.length === 0) {
     log('ERROR target-clickhouse needs --config <file>');
     return 2;
   }
   const config = await loadTargetConfig(files);
-  const warehouse = await connectWarehouse(config);
+  const warehouse = await connectWarehouse(config, log);
   log(`INFO target-clickhouse: ClickHouse ${warehouse.version} at ${new URL(config.url).host}, database ${config.database}`);
   await warehouse.ensureDatabase();
   const loader = createLoader(config, warehouse, { emitState: (value) => process.stdout.write(`${JSON.stringify(value)}\n`), log });
-  let lineNumber = 0;
+  let code = 0;
   try {
-    for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-      lineNumber += 1;
-      await loader.handleLine(line, lineNumber);
-    }
+    // Large reads: fewer, bigger chunks than process.stdin's 64 KB.
+    await forEachLine(createReadStream('', { fd: 0, highWaterMark: 1 << 20 }), loader.handleLine);
     await loader.finish();
   } catch (error) {
-    // Keep what was valid before the bad line; the last emitted state still points before it.
+    // Keep what was valid before the failure; the emitted state never passes it.
     await loader.commitValidRows().catch(() => undefined);
     log(`ERROR target-clickhouse stopped at ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  } finally {
-    for (const count of loader.counts()) {
-      log(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: count.inserted, tags: { stream: count.stream, table: count.table, received: count.received } })}`);
-    }
-    await warehouse.close();
+    code = 1;
   }
-  return 0;
+  loader.stop();
+  try {
+    for (const count of await loader.reconcile()) {
+      log(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: count.inserted, tags: { stream: count.stream, table: count.table } })}`);
+      log(`METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value: count, tags: { stream: count.stream } })}`);
+      if (!count.ok) {
+        log(`ERROR target-clickhouse: stream "${count.stream}" does not reconcile: received ${count.received}, inserted ${count.inserted}, in table ${count.inTable}`);
+        code = code || 1;
+      }
+    }
+  } catch (error) {
+    log(`WARNING target-clickhouse could not reconcile counts: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  await warehouse.close();
+  return code;
 }
 
 main().then(

@@ -1,84 +1,127 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { featuresOf, type Column, type ServerFeatures } from './column-types.js';
-import { quoteIdent } from './identifiers.js';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { featuresOf, type ServerFeatures } from './column-types.js';
+import { quoteIdent, quoteString } from './identifiers.js';
 import type { TargetConfig } from './config.js';
 
-/** The target's view of ClickHouse: DDL, column lookups and raw JSONEachRow inserts. */
-export type Warehouse = {
-  features: ServerFeatures;
-  version: string;
-  ensureDatabase(): Promise<void>;
-  existingColumns(table: string): Promise<Map<string, string>>;
-  createTable(table: string, columns: Column[], keys: string[]): Promise<void>;
-  addColumn(table: string, column: Column): Promise<void>;
-  insertRows(table: string, rows: string[]): Promise<void>;
-  close(): Promise<void>;
-};
+/** The target's view of ClickHouse: DDL, column lookups, raw JSONEachRow inserts, counts. */
+export type Warehouse = Awaited<ReturnType<typeof connectWarehouse>>;
 
-const TRANSIENT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|Timeout|5\d\d/;
+const TRANSIENT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|Timeout|\b50[234]\b|Too many simultaneous queries/i;
 
-async function withRetry<T>(what: string, fn: () => Promise<T>, attempts = 5): Promise<T> {
+export class InsertError extends Error {
+  override name = 'InsertError';
+  /** 1-based row of the batch ClickHouse names, when it does. */
+  readonly row: number | undefined;
+  constructor(message: string) {
+    super(message);
+    const match = /\(at row (\d+)\)/.exec(message);
+    this.row = match ? Number(match[1]) : undefined;
+  }
+}
+
+async function withRetry<T>(what: string, fn: () => Promise<T>, log: (line: string) => void, attempts = 6): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await fn();
     } catch (error) {
-      const message = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : String(error);
-      if (attempt >= attempts || !TRANSIENT.test(message)) throw error;
-      process.stderr.write(`WARNING ClickHouse ${what} failed (${message.trim()}); retry ${attempt} of ${attempts - 1}\n`);
-      await sleep(Math.min(8_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : String(error);
+      if (attempt >= attempts || !TRANSIENT.test(text)) throw error;
+      const wait = Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      log(`WARNING ClickHouse ${what} failed (${text.trim().split('\n')[0]}); retrying in ${Math.round(wait)} ms (${attempt}/${attempts - 1})`);
+      await sleep(wait);
     }
   }
 }
 
 async function drain(stream: Readable) {
   for await (const _ of stream) {
-    // the INSERT answer is empty; reading it releases the socket
+    // an INSERT answers with an empty body; reading it frees the connection
   }
 }
 
-export async function connectWarehouse(config: TargetConfig): Promise<Warehouse> {
-  const client: ClickHouseClient = createClient({ url: config.url, username: config.user, password: config.password});
-  const db = quoteIdent(config.database);
-  const version = await withRetry('version check', async () => {
-    const result = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
-    const [row] = await result.json<{ v: string }>();
-    return row?.v ?? '0';
+/** First line of a ClickHouse error, without the server's stack trace. */
+const shortError = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/, e\.what\(\) = .*$/, '').replace(/^Code: \d+, e\.displayText\(\) = DB::Exception: /, '');
+
+export async function connectWarehouse(config: TargetConfig, log: (line: string) => void) {
+  const client: ClickHouseClient = createClient({
+    url: config.url,
+    username: config.user,
+    password: config.password,
+    max_open_connections: 4,
+    // Errors reach the user through our own messages, not the client's console logger.
+    log: { level: ClickHouseLogLevel.OFF },
   });
-  const features = featuresOf(version);
-  const columnDef = (c: Column) => `${quoteIdent(c.name)} ${c.nullable ? `Nullable(${c.type})` : c.type}`;
+  const db = quoteIdent(config.database);
+  const version = await withRetry(
+    'version check',
+    async () => {
+      const result = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+      return ((await result.json<{ v: string }>())[0]?.v ?? '0') as string;
+    },
+    log,
+  );
+  const features: ServerFeatures = featuresOf(version);
+  const select = async <T>(query: string) => (await withRetry('query', () => client.query({ query, format: 'JSONEachRow' }), log)).json<T>();
 
   return {
-    features,
     version,
-    ensureDatabase: () => withRetry('create database', () => client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` })).then(() => undefined),
-    async existingColumns(table) {
-      // Old servers have no query parameters: the names go in as escaped string literals.
-      const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-      const result = await withRetry('column lookup', () =>
-        client.query({ query: `SELECT name, type FROM system.columns WHERE database = ${literal(config.database)} AND table = ${literal(table)}`, format: 'JSONEachRow' }),
+    features,
+    async ensureDatabase() {
+      await withRetry('create database', () => client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` }), log);
+    },
+    async run(statement: string) {
+      await withRetry('schema change', () => client.command({ query: statement }), log);
+    },
+    /** name → type of the table's columns (empty when the table does not exist). */
+    async existingColumns(table: string) {
+      // Old servers have no query parameters: names go in as escaped literals.
+      const rows = await select<{ name: string; type: string }>(
+        `SELECT name, type FROM system.columns WHERE database = ${quoteString(config.database)} AND table = ${quoteString(table)}`,
       );
-      const rows = await result.json<{ name: string; type: string }>();
       return new Map(rows.map((r) => [r.name, r.type]));
     },
-    async createTable(table, columns, keys) {
-      const engine = keys.length > 0 ? `ReplacingMergeTree(${quoteIdent('_sdc_sequence')}) ORDER BY (${keys.map(quoteIdent).join(', ')})` : 'MergeTree ORDER BY tuple()';
-      const query = `CREATE TABLE IF NOT EXISTS ${db}.${quoteIdent(table)} (${columns.map(columnDef).join(', ')}) ENGINE = ${engine}`;
-      await withRetry('create table', () => client.command({ query }));
+    /** Sends rows (JSONEachRow bytes); a retry re-sends the same bytes. */
+    async insert(table: string, chunks: Buffer[]) {
+      try {
+        await withRetry(
+          'insert',
+          async () => {
+            const result = await client.exec({
+              query: `INSERT INTO ${db}.${quoteIdent(table)} FORMAT JSONEachRow`,
+              values: Readable.from(chunks, { objectMode: false }),
+              clickhouse_settings: { date_time_input_format: 'best_effort', input_format_skip_unknown_fields: 1 },
+            });
+            await drain(result.stream);
+          },
+          log,
+        );
+      } catch (error) {
+        throw new InsertError(shortError(error));
+      }
     },
-    async addColumn(table, column) {
-      await withRetry('add column', () => client.command({ query: `ALTER TABLE ${db}.${quoteIdent(table)} ADD COLUMN ${columnDef(column)}` }));
+    async deleteOlderVersions(table: string, version: number) {
+      const target = `${db}.${quoteIdent(table)}`;
+      await withRetry('delete', () => client.command({ query: `ALTER TABLE ${target} DELETE WHERE ${quoteIdent('_sdc_table_version')} < ${Math.trunc(version)}` }), log);
+      // Mutations run in the background; wait so the next STATE really means "done".
+      for (let waited = 0; waited < 600_000; waited += 200) {
+        const [row] = await select<{ n: string }>(
+          `SELECT count() AS n FROM system.mutations WHERE database = ${quoteString(config.database)} AND table = ${quoteString(table)} AND is_done = 0`,
+        );
+        if (Number(row?.n ?? 0) === 0) return;
+        await sleep(200);
+      }
+      throw new Error(`ClickHouse did not finish removing old versions of ${table} within 10 minutes`);
     },
-    async insertRows(table, rows) {
-      await withRetry('insert', async () => {
-        const result = await client.exec({
-          query: `INSERT INTO ${db}.${quoteIdent(table)} FORMAT JSONEachRow`,
-          values: Readable.from([rows.join('\n')]),
-          clickhouse_settings: { date_time_input_format: 'best_effort', input_format_skip_unknown_fields: 1 },
-        });
-        await drain(result.stream);
-      });
+    /** Rows of this run (by sequence range) now in the table, and their distinct keys. */
+    async countRun(table: string, fromSeq: number, toSeq: number, keyColumns: string[]) {
+      const keys = keyColumns.length > 0 ? `, uniqExact(${keyColumns.map(quoteIdent).join(', ')}) AS k` : '';
+      const [row] = await select<{ n: string; k?: string }>(
+        `SELECT count() AS n${keys} FROM ${db}.${quoteIdent(table)} WHERE ${quoteIdent('_sdc_sequence')} BETWEEN ${fromSeq} AND ${toSeq}`,
+      );
+      return { rows: Number(row?.n ?? 0), distinctKeys: row?.k === undefined ? undefined : Number(row.k) };
     },
     close: () => client.close(),
   };

@@ -1,0 +1,131 @@
+import { columnDefinition, columnSpec, type ColumnKind, type ColumnSpec, type ServerFeatures, specOfType } from './column-types.js';
+import { quoteIdent, safeName } from './identifiers.js';
+
+/**
+ * How a stream's SCHEMA meets its table: the DDL to run (create, add, widen), and for each
+ * property the column it lands in and whether its JSON value can go to ClickHouse as it is
+ * ('pass') or needs converting first. A stream whose properties all pass takes the fast
+ * path: record bytes are streamed to ClickHouse without being parsed.
+ */
+export type Converter = 'pass' | 'stringify' | 'date';
+export type PlannedColumn = { source: string; name: string; spec: ColumnSpec; convert: Converter };
+export type TablePlan = {
+  columns: Map<string, PlannedColumn>;
+  /** Metadata columns the schema does not declare itself (the loader or a default fills them). */
+  metadata: Set<string>;
+  statements: string[];
+  fastPath: boolean;
+  keyed: boolean;
+};
+
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+export const TENANT_COLUMN = '_sluice_tenant_id';
+
+const METADATA: Array<[string, ColumnSpec]> = [
+  ['_sdc_extracted_at', { kind: 'datetime', nullable: true }],
+  ['_sdc_received_at', { kind: 'datetime', nullable: false }],
+  ['_sdc_batched_at', { kind: 'datetime', nullable: false }],
+  ['_sdc_deleted_at', { kind: 'datetime', nullable: true }],
+  ['_sdc_sequence', { kind: 'int', nullable: false }],
+  ['_sdc_table_version', { kind: 'int', nullable: true }],
+];
+
+function converterFor(value: ColumnKind, column: ColumnKind): Converter | 'widen' {
+  if (column === 'string') return value === 'string' || value === 'uuid' || value === 'datetime' || value === 'date' ? 'pass' : 'stringify';
+  if (value === 'json') return 'widen';
+  if (value === column) return value === 'date' ? 'date' : 'pass';
+  if (column === 'float' && (value === 'int' || value === 'decimal')) return 'pass';
+  if (column === 'decimal' && value === 'int') return 'pass';
+  if (column === 'int' && value === 'bool') return 'pass';
+  if (column === 'datetime' && value === 'date') return 'pass';
+  return 'widen';
+}
+
+/** The narrowest type that holds both what the column has and what the schema now says. */
+function widened(column: ColumnSpec, value: ColumnSpec): ColumnSpec {
+  const nullable = column.nullable || value.nullable;
+  const pair = `${column.kind}>${value.kind}`;
+  if (pair === 'int>float' || pair === 'decimal>float') return { kind: 'float', nullable };
+  if (pair === 'int>decimal') return { kind: 'decimal', nullable, scale: value.scale ?? 0 };
+  if (pair === 'date>datetime') return { kind: 'datetime', nullable };
+  return { kind: 'string', nullable };
+}
+
+const describe = (spec: ColumnSpec) => (spec.kind === 'json' ? 'JSON' : spec.kind);
+
+export function planTable(input: {
+  stream: string;
+  table: string;
+  database: string;
+  properties: Record<string, unknown>;
+  keyProperties: string[];
+  existing: Map<string, string>;
+  features: ServerFeatures;
+  tenantId: string | undefined;
+}): TablePlan {
+  const { features, existing } = input;
+  const target = `${quoteIdent(input.database)}.${quoteIdent(input.table)}`;
+  const fresh = existing.size === 0;
+  const columns = new Map<string, PlannedColumn>();
+  const statements: string[] = [];
+  const definitions: string[] = [];
+  const keyNames: string[] = [];
+
+  for (const [source, schema] of Object.entries(input.properties)) {
+    const name = safeName(source);
+    const isKey = input.keyProperties.includes(source);
+    const wanted = columnSpec((schema ?? {}) as Parameters<typeof columnSpec>[0]);
+    // Sorting keys cannot be Nullable; a JSON-ish key is kept as its text.
+    const spec: ColumnSpec = isKey ? { ...(wanted.kind === 'json' ? { kind: 'string' as const } : wanted), nullable: false } : wanted.kind === 'json' ? { kind: 'string', nullable: true } : wanted;
+    if (isKey) keyNames.push(name);
+    const current = existing.get(name);
+    if (current === undefined) {
+      if (fresh) definitions.push(`${quoteIdent(name)} ${columnDefinition(spec, features)}`);
+      else statements.push(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(name)} ${columnDefinition(spec, features)}`);
+      columns.set(source, { source, name, spec, convert: converterFor(wanted.kind, spec.kind) as Converter });
+      continue;
+    }
+    let columnSpecNow = specOfType(current);
+    let convert = converterFor(wanted.kind, columnSpecNow.kind);
+    if (convert === 'widen') {
+      const next = widened(columnSpecNow, wanted);
+      if (isKey) {
+        throw new PlanError(
+          `stream "${input.stream}": key property "${source}" is now ${describe(wanted)} but its column holds ${describe(columnSpecNow)}; ClickHouse cannot change a sorting key. Load the stream into a new table (another table prefix) or drop the table and run a full refresh.`,
+        );
+      }
+      statements.push(`ALTER TABLE ${target} MODIFY COLUMN ${quoteIdent(name)} ${columnDefinition(next, features)}`);
+      columnSpecNow = next;
+      convert = converterFor(wanted.kind, next.kind);
+    } else if (wanted.nullable && !columnSpecNow.nullable && !isKey) {
+      columnSpecNow = { ...columnSpecNow, nullable: true };
+      statements.push(`ALTER TABLE ${target} MODIFY COLUMN ${quoteIdent(name)} ${columnDefinition(columnSpecNow, features)}`);
+    }
+    columns.set(source, { source, name, spec: columnSpecNow, convert: convert as Converter });
+  }
+
+  const metadata = new Set<string>();
+  const metadataColumns: Array<[string, ColumnSpec]> = [...METADATA, ...(input.tenantId ? [[TENANT_COLUMN, { kind: 'string', nullable: false }] as [string, ColumnSpec]] : [])];
+  for (const [name, spec] of metadataColumns) {
+    if (name in input.properties) continue;
+    metadata.add(name);
+    if (existing.has(name)) continue;
+    // Received and batched times are the moment ClickHouse takes the batch: rows wait in
+    // the loader for at most batch_max_age_ms, so nothing is gained by stamping each row.
+    const fallback = name === '_sdc_batched_at' || name === '_sdc_received_at' ? ` DEFAULT ${features.dateTime64 ? 'now64(6)' : 'now()'}` : '';
+    const definition = `${quoteIdent(name)} ${columnDefinition(spec, features)}${fallback}`;
+    if (fresh) definitions.push(definition);
+    else statements.push(`ALTER TABLE ${target} ADD COLUMN ${definition}`);
+  }
+
+  if (fresh) {
+    const order = [...(input.tenantId ? [TENANT_COLUMN] : []), ...keyNames].map(quoteIdent);
+    const engine = keyNames.length > 0 ? `ReplacingMergeTree(${quoteIdent('_sdc_sequence')})` : 'MergeTree';
+    statements.unshift(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}) ENGINE = ${engine} ORDER BY ${order.length > 0 ? `(${order.join(', ')})` : 'tuple()'}`);
+  }
+  return { columns, metadata, statements, // The fast path sends record bytes as they are, so property names must already be column names.
+    fastPath: [...columns.values()].every((c) => c.convert === 'pass' && c.name === c.source), keyed: keyNames.length > 0 };
+}
