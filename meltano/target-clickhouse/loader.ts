@@ -2,6 +2,7 @@ import type { TargetConfig } from './config.js';
 import { tableName } from './identifiers.js';
 import { isRecordType, scanCompactRecord, scanMessage, type ScannedMessage, type Span } from './message-scan.js';
 import { MessageError, parseMessage, type SchemaMessage } from './messages.js';
+import { rewriteRecord } from './record-rewrite.js';
 import { firstRows, RowBatch, rowText } from './row-batch.js';
 import { planTable, TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
 import { InsertError, type Warehouse } from './warehouse.js';
@@ -260,21 +261,16 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       batch.copy(buf, record.start, record.end - 1);
       if (last === record.start) batch.text('"_":0'); // {} — keep the object valid; unknown key is skipped
     } else {
-      const values = JSON.parse(buf.toString('utf8', record.start, record.end)) as Record<string, unknown>;
-      const row: Record<string, unknown> = {};
-      for (const [property, value] of Object.entries(values)) {
-        const column = stream.plan.columns.get(property);
-        if (!column) {
-          if (!stream.dropped.has(property)) {
-            stream.dropped.add(property);
-            out.log(`WARNING stream "${stream.name}": property "${property}" is not in the schema; its values are not loaded`);
-          }
-          continue;
-        }
-        row[column.name] = convert(value, column, line, stream.name);
+      batch.startRow();
+      const wellFormed = rewriteRecord(buf, record, stream.plan.columns, batch, (property) => {
+        if (stream.dropped.has(property)) return;
+        stream.dropped.add(property);
+        out.log(`WARNING stream "${stream.name}": property "${property}" is not in the schema; its values are not loaded`);
+      });
+      if (!wellFormed) {
+        batch.dropRow();
+        throw new MessageError(line, 'the record is not a well-formed JSON object', stream.name);
       }
-      const text = JSON.stringify(row);
-      batch.text(text === '{}' ? '{"_":0' : text.slice(0, -1));
     }
     appendMetadata(batch, stream, buf, scan);
     batch.endRow(line, seq);

@@ -16,10 +16,10 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
-const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+export const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 
 /** Index just past the closing quote of the string starting at `i` (a quote), or -1. */
-function skipString(buf: Buffer, i: number, end: number): number {
+export function skipString(buf: Buffer, i: number, end: number): number {
   for (let j = i + 1; j < end; j += 1) {
     const c = buf[j]!;
     if (c === QUOTE) return j + 1;
@@ -29,7 +29,7 @@ function skipString(buf: Buffer, i: number, end: number): number {
 }
 
 /** Index just past the JSON value starting at `i`, or -1 when it is cut short or unbalanced. */
-function skipValue(buf: Buffer, i: number, end: number): number {
+export function skipValue(buf: Buffer, i: number, end: number): number {
   const first = buf[i];
   if (first === QUOTE) return skipString(buf, i, end);
   if (first === OPEN_BRACE || first === OPEN_BRACKET) {
@@ -70,9 +70,9 @@ export function scanMessage(buf: Buffer): ScannedMessage | undefined {
   if (buf[i] !== OPEN_BRACE) return undefined;
   i += 1;
   const found: ScannedMessage = { escapedStream: false };
-  for (;;) {
+  for (let first = true; ; first = false) {
     while (i < end && isSpace(buf[i]!)) i += 1;
-    if (buf[i] === CLOSE_BRACE) break;
+    if (first && buf[i] === CLOSE_BRACE) break;
     if (buf[i] !== QUOTE) return undefined;
     const keyEnd = skipString(buf, i, end);
     if (keyEnd < 0) return undefined;

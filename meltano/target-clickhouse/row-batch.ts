@@ -65,6 +65,21 @@ export class RowBatch {
     this.seqs.push(seq);
   }
 
+  private mark = { chunks: 0, current: this.current, offset: 0, bytes: 0 };
+
+  /** Remembers where the row being written starts, so a row that turns out bad can be taken back. */
+  startRow() {
+    this.mark = { chunks: this.chunks.length, current: this.current, offset: this.offset, bytes: this.bytes };
+  }
+
+  /** Forgets everything written since startRow(). */
+  dropRow() {
+    this.chunks.length = this.mark.chunks;
+    this.current = this.mark.current;
+    this.offset = this.mark.offset;
+    this.bytes = this.mark.bytes;
+  }
+
   /** Closes the batch for writing and returns its bytes. */
   seal(): Buffer[] {
     if (this.offset > 0) this.chunks.push(this.current.subarray(0, this.offset));

@@ -1,0 +1,46 @@
+// `npm run bench`: measured figures, printed as a table with ratios and saved under .data/bench/.
+// Set BENCH_RECORDS (default 1000000), BENCH_RUNS (3), BENCH_RSS_RECORDS (5000000) to change the sizes.
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../meltano/project.js';
+import { loadEnvPart } from '../server/env.js';
+import { benchTargetClickhouse } from './target-clickhouse.js';
+
+const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const env = loadEnvPart(['CLICKHOUSE_URL']);
+const options = {
+  records: number('BENCH_RECORDS', 1_000_000),
+  wideRecords: Math.max(1000, Math.floor(number('BENCH_RECORDS', 1_000_000) / 5)),
+  peerRecords: number('BENCH_PEER_RECORDS', 100_000),
+  rssRecords: number('BENCH_RSS_RECORDS', 5_000_000),
+  runs: number('BENCH_RUNS', 3),
+  clickhouseUrl: env.CLICKHOUSE_URL,
+};
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const started = Date.now();
+const result = await benchTargetClickhouse(options, say);
+const find = (prefix: string) => result.rows.find((r) => r.name.startsWith(prefix));
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : 'n/a');
+
+say(`\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ClickHouse ${result.version}; median of ${options.runs} runs after a warm-up\n`);
+say(`${'loader'.padEnd(78)} ${'records'.padStart(9)} ${'rows/s'.padStart(9)} ${'CPU s'.padStart(7)} ${'peak RSS MB'.padStart(12)}`);
+for (const row of result.rows) {
+  say(`${row.name.padEnd(78)} ${String(row.records).padStart(9)} ${Math.round(row.rowsPerSecond).toString().padStart(9)} ${row.cpuSeconds.toFixed(2).padStart(7)} ${row.maxRssMb.toFixed(0).padStart(12)}${row.note ? `\n    ${row.note}` : ''}`);
+}
+const ours = find('target-clickhouse (ours), narrow')?.rowsPerSecond;
+const oursWide = find('target-clickhouse (ours), wide')?.rowsPerSecond;
+const oursSmall = find('target-clickhouse (ours), narrow, same size')?.rowsPerSecond;
+const peer = find('shaped-target-clickhouse')?.rowsPerSecond;
+const rss = find('target-clickhouse (ours), narrow, 5')?.maxRssMb ?? result.rows.at(-1)?.maxRssMb;
+say(`
+ours ÷ limit, narrow: ${ratio(ours, find('limit: curl POST JSONEachRow, narrow')?.rowsPerSecond)}   (acceptance ≥ 0.5, goal 0.8)
+ours ÷ limit, wide:   ${ratio(oursWide, find('limit: curl POST JSONEachRow, wide')?.rowsPerSecond)}
+ours ÷ shaped-target-clickhouse: ${ratio(oursSmall, peer)}   (acceptance ≥ 10)
+ours ÷ target-jsonl (Singer overhead floor): ${ratio(oursSmall, find('target-jsonl')?.rowsPerSecond)}
+peak RSS for ${options.rssRecords} records: ${rss?.toFixed(0)} MB   (acceptance < 256 MB)
+took ${Math.round((Date.now() - started) / 1000)} s`);
+const file = path.join(projectRoot, '.data', 'bench', `results-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
+await writeFile(file, JSON.stringify({ options, ...result }, null, 2));
+say(`saved ${path.relative(projectRoot, file)}`);

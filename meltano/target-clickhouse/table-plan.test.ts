@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { clickhouseType, columnSpec, featuresOf, specOfType } from './column-types.js';
+import { PlanError, planTable } from './table-plan.js';
+
+const old = featuresOf('18.16.1');
+const modern = featuresOf('24.8.4.13');
+
+describe('JSON Schema → ClickHouse types', () => {
+  const cases: Array<[unknown, string, string]> = [
+    [{ type: 'integer' }, 'Int64', 'Int64'],
+    [{ type: ['integer', 'null'] }, 'Nullable(Int64)', 'Nullable(Int64)'],
+    [{ type: 'number' }, 'Float64', 'Float64'],
+    [{ type: 'number', multipleOf: 0.01 }, 'Decimal(38, 2)', 'Decimal(38, 2)'],
+    [{ type: 'number', multipleOf: 1 }, 'Int64', 'Int64'],
+    [{ type: ['integer', 'number'] }, 'Float64', 'Float64'],
+    [{ type: 'string' }, 'String', 'String'],
+    [{ type: 'string', format: 'date-time' }, 'DateTime', "DateTime64(6, 'UTC')"],
+    [{ type: 'string', format: 'date' }, 'Date', 'Date'],
+    [{ type: 'string', format: 'time' }, 'String', 'String'],
+    [{ type: 'string', format: 'uuid' }, 'UUID', 'UUID'],
+    [{ type: 'boolean' }, 'UInt8', 'Bool'],
+    [{ type: 'object', properties: {} }, 'Nullable(String)', 'Nullable(String)'],
+    [{ type: ['array', 'null'], items: {} }, 'Nullable(String)', 'Nullable(String)'],
+    [{ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] }, 'Nullable(DateTime)', "Nullable(DateTime64(6, 'UTC'))"],
+    [{ anyOf: [{ type: 'integer' }, { type: 'string' }] }, 'Nullable(String)', 'Nullable(String)'],
+    [{}, 'Nullable(String)', 'Nullable(String)'],
+  ];
+  it.each(cases)('%j → %s (18.16) / %s (24.x)', (schema, onOld, onModern) => {
+    const spec = columnSpec(schema as never);
+    const render = (features: typeof old) => {
+      const base = clickhouseType(spec.kind === 'json' ? { ...spec, kind: 'string' } : spec, features);
+      // JSON text columns are always Nullable (planTable does the same)
+      return spec.nullable || spec.kind === 'json' ? `Nullable(${base})` : base;
+    };
+    expect(render(old)).toBe(onOld);
+    expect(render(modern)).toBe(onModern);
+  });
+
+  it('reads existing column types back', () => {
+    expect(specOfType('Nullable(Decimal(38, 2))')).toEqual({ kind: 'decimal', nullable: true, scale: 2 });
+    expect(specOfType("DateTime64(6, 'UTC')")).toEqual({ kind: 'datetime', nullable: false });
+    expect(specOfType('LowCardinality(String)')).toEqual({ kind: 'string', nullable: false });
+  });
+});
+
+describe('planTable', () => {
+  const base = { stream: 's', table: 't', database: 'd', keyProperties: ['id'], features: old, tenantId: undefined };
+  const properties = { id: { type: 'integer' }, name: { type: ['string', 'null'] }, amount: { type: ['integer', 'null'] } };
+
+  it('creates a ReplacingMergeTree ordered by the keys, with metadata columns', () => {
+    const plan = planTable({ ...base, properties, existing: new Map() });
+    expect(plan.statements).toHaveLength(1);
+    expect(plan.statements[0]).toMatch(/^CREATE TABLE IF NOT EXISTS `d`\.`t` \(`id` Int64, `name` Nullable\(String\), `amount` Nullable\(Int64\), `_sdc_extracted_at` Nullable\(DateTime\)/);
+    expect(plan.statements[0]).toMatch(/`_sdc_batched_at` DateTime DEFAULT now\(\).*ENGINE = ReplacingMergeTree\(`_sdc_sequence`\) ORDER BY \(`id`\)$/);
+    expect(plan.fastPath).toBe(true);
+  });
+
+  it('appends to a MergeTree without keys, and puts the tenant column first in the order', () => {
+    expect(planTable({ ...base, keyProperties: [], properties, existing: new Map() }).statements[0]).toMatch(/ENGINE = MergeTree ORDER BY tuple\(\)$/);
+    const tenant = planTable({ ...base, tenantId: 'acme', properties, existing: new Map() });
+    expect(tenant.statements[0]).toMatch(/`_sluice_tenant_id` String.*ORDER BY \(`_sluice_tenant_id`, `id`\)$/);
+  });
+
+  const existing = new Map([
+    ['id', 'Int64'], ['name', 'Nullable(String)'], ['amount', 'Nullable(Int64)'], ['_sdc_extracted_at', 'Nullable(DateTime)'], ['_sdc_received_at', 'DateTime'],
+    ['_sdc_batched_at', 'DateTime'], ['_sdc_deleted_at', 'Nullable(DateTime)'], ['_sdc_sequence', 'Int64'], ['_sdc_table_version', 'Nullable(Int64)'],
+  ]);
+
+  it('adds new properties and widens changed types', () => {
+    const plan = planTable({ ...base, existing, properties: { ...properties, amount: { type: ['number', 'null'] }, tags: { type: 'array' }, name: { type: 'integer' } } });
+    expect(plan.statements).toEqual([
+      'ALTER TABLE `d`.`t` MODIFY COLUMN `amount` Nullable(Float64)',
+      'ALTER TABLE `d`.`t` ADD COLUMN `tags` Nullable(String)',
+    ]);
+    expect(plan.columns.get('name')?.convert).toBe('stringify'); // a number into the String column
+    expect(plan.columns.get('tags')?.convert).toBe('stringify');
+    expect(plan.fastPath).toBe(false);
+  });
+
+  it('refuses to change the type of a key column, saying what to do', () => {
+    expect(() => planTable({ ...base, existing, properties: { ...properties, id: { type: 'string' } } })).toThrow(PlanError);
+    expect(() => planTable({ ...base, existing, properties: { ...properties, id: { type: 'string' } } })).toThrow(/key property "id" is now string but its column holds int.*full refresh/);
+  });
+
+  it('sends renamed properties through the careful path', () => {
+    expect(planTable({ ...base, properties: { ...properties, 'first name': { type: 'string' } }, existing: new Map() }).fastPath).toBe(false);
+  });
+});
