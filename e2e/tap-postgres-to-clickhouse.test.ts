@@ -3,7 +3,6 @@ import { createClient } from '@clickhouse/client';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../db/migrate.js';
-import type { WorkerDeps } from '../jobs/deps.js';
 import { runSync } from '../jobs/sync.js';
 import { parseLogLine } from '../meltano/log-lines.js';
 import type { Pipeline } from '../server/pipelines/service.js';
@@ -41,7 +40,7 @@ describe('meltano run tap-postgres target-clickhouse', async () => {
     const lines: string[] = [];
     const pipeline = { id: randomBytes(8).toString('hex'), destinationDatabase: database, streams: [{ stream: `public-${table}`, replication_method: 'FULL_TABLE' }] } as unknown as Pipeline;
     const url = new URL(sourceUrl);
-    const result = await runSync({ env } as WorkerDeps, {
+    const result = await runSync({ env }, {
       runId: crypto.randomUUID(),
       tap: 'tap-postgres',
       config: { host: url.hostname, port: Number(url.port || 5432), user: 'postgres', password: 'unused', database: 'sluice_test_source', filter_schemas: ['public'] },

@@ -1,5 +1,5 @@
 import type { LogWriter } from './run-log.js';
-import { parseLogLine } from '../meltano/log-lines.js';
+import { parseLogLine, type Reconciliation } from '../meltano/log-lines.js';
 
 /**
  * Collects what a Meltano child prints for one run: every line goes to the run's log
@@ -10,6 +10,7 @@ export function createRunOutput(writer: LogWriter, scrub: (text: string) => stri
   const recordCounts: Record<string, number> = {};
   const loadedCounts: Record<string, number> = {};
   const tail: string[] = [];
+  const reconciliation: Reconciliation[] = [];
   return {
     onLine(raw: string) {
       const entry = parseLogLine(scrub(raw));
@@ -23,8 +24,10 @@ export function createRunOutput(writer: LogWriter, scrub: (text: string) => stri
       } else if (entry.metric?.role === 'target') {
         loadedCounts[entry.metric.stream] = (loadedCounts[entry.metric.stream] ?? 0) + entry.metric.records;
       }
+      if (entry.reconciliation) reconciliation.push(entry.reconciliation);
     },
     recordCounts,
+    reconciliation,
     rowsLoaded: () => Object.values(loadedCounts).reduce((a, b) => a + b, 0),
     tail: () => tail.flatMap((line) => line.split('\n')),
   };

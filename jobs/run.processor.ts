@@ -58,6 +58,7 @@ export function createRunProcessor(deps: WorkerDeps) {
       errorSummary: outcome.error,
       recordCounts: output?.recordCounts ?? {},
       rowsLoaded: output ? output.rowsLoaded() : null,
+      reconciliation: output && output.reconciliation.length > 0 ? output.reconciliation : null,
     });
     if (outcome.error) writer.write({ type: 'log', level: 'error', message: outcome.error, at: new Date().toISOString() });
     writer.write({ type: 'end', status: outcome.status, at: new Date().toISOString() });

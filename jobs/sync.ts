@@ -24,7 +24,7 @@ function selectionEnv(tap: string, pipeline: Pipeline): Record<string, string> {
  * as suffix, so each pipeline resumes incrementally from its own state.
  */
 export async function runSync(
-  deps: WorkerDeps,
+  deps: Pick<WorkerDeps, 'env'>,
   input: { runId: string; tap: string; config: Record<string, unknown>; pipeline: Pipeline; onLine: (line: string) => void; signal?: AbortSignal },
 ) {
   return withRunDir((sysDir) =>

@@ -8,7 +8,7 @@ const TEST_TIMEOUT_MS = 120_000;
 
 /** `meltano config test <tap>`: the tap runs until its first record, then stops. */
 export async function runConnectionTest(
-  deps: WorkerDeps,
+  deps: Pick<WorkerDeps, 'env'>,
   input: { plugin: string; config: Record<string, unknown>; onLine: (line: string) => void; signal?: AbortSignal },
 ) {
   return withRunDir((sysDir) =>

@@ -18,6 +18,12 @@ describe('parseLogLine', () => {
     expect(parseLogLine(target).metric?.role).toBe('target');
   });
 
+  it("reads the loader's reconciliation", () => {
+    const value = { stream: 'users', table: 'users', received: 3, inserted: 3, inTable: 3, distinctKeys: 3, ok: true };
+    const line = JSON.stringify({ event: `METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value, tags: { stream: 'users' } })}`, name: 'target-clickhouse', consumer: true });
+    expect(parseLogLine(line).reconciliation).toEqual(value);
+  });
+
   it('keeps plain text lines and guesses their level', () => {
     expect(parseLogLine('WARNING disk almost full')).toEqual({ level: 'warning', message: 'WARNING disk almost full' });
     expect(parseLogLine('{not json')).toEqual({ level: 'info', message: '{not json' });

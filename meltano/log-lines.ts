@@ -9,7 +9,11 @@ export type LogEntry = {
   plugin?: string;
   /** Records counted for a stream by the tap (producer) or target (consumer). */
   metric?: { stream: string; records: number; role: 'tap' | 'target' };
+  /** target-clickhouse's end-of-run count check for a stream. */
+  reconciliation?: Reconciliation;
 };
+
+export type Reconciliation = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys?: number; ok: boolean };
 
 const METRIC = /METRIC: (\{.*\})\s*$/;
 const LEVELS: Record<string, LogLevel> = { debug: 'debug', info: 'info', warning: 'warning', warn: 'warning', error: 'error', critical: 'error', fatal: 'error' };
@@ -19,17 +23,28 @@ function levelOf(value: unknown, fallback: LogLevel): LogLevel {
   return typeof value === 'string' ? (LEVELS[value.toLowerCase()] ?? fallback) : fallback;
 }
 
-function metricFrom(message: string): { stream: string; records: number } | undefined {
+type MetricData = { metric?: string; value?: unknown; tags?: Record<string, unknown> };
+
+function metricData(message: string): MetricData | undefined {
   const match = METRIC.exec(message);
   if (!match) return undefined;
   try {
-    const data = JSON.parse(match[1]!) as { metric?: string; value?: unknown; tags?: Record<string, unknown> };
-    if (data.metric !== 'record_count' || typeof data.value !== 'number') return undefined;
-    const stream = data.tags?.stream ?? data.tags?.endpoint;
-    return typeof stream === 'string' ? { stream, records: data.value } : undefined;
+    return JSON.parse(match[1]!) as MetricData;
   } catch {
     return undefined;
   }
+}
+
+function recordCount(data: MetricData): { stream: string; records: number } | undefined {
+  if (data.metric !== 'record_count' || typeof data.value !== 'number') return undefined;
+  const stream = data.tags?.stream ?? data.tags?.endpoint;
+  return typeof stream === 'string' ? { stream, records: data.value } : undefined;
+}
+
+function reconciliationOf(data: MetricData): Reconciliation | undefined {
+  const value = data.value as Partial<Reconciliation> | undefined;
+  if (data.metric !== 'reconciliation' || typeof value?.stream !== 'string' || typeof value.ok !== 'boolean') return undefined;
+  return value as Reconciliation;
 }
 
 export function parseLogLine(line: string): LogEntry {
@@ -48,11 +63,14 @@ export function parseLogLine(line: string): LogEntry {
   const plugin = typeof parsed.name === 'string' ? parsed.name : undefined;
   // A plugin's own stderr arrives at Meltano's "info"; its real level is in the text.
   const level = plugin ? levelOf(RAW_LEVEL.exec(message)?.[1], levelOf(parsed.level, 'info')) : levelOf(parsed.level, 'info');
-  const metric = plugin ? metricFrom(message) : undefined;
+  const data = plugin ? metricData(message) : undefined;
+  const metric = data && recordCount(data);
+  const reconciliation = data && reconciliationOf(data);
   return {
     level,
     message,
     ...(plugin ? { plugin } : {}),
     ...(metric ? { metric: { ...metric, role: parsed.consumer === true ? 'target' : 'tap' } } : {}),
+    ...(reconciliation ? { reconciliation } : {}),
   };
 }

@@ -8,6 +8,8 @@ export const runTriggers = ['manual', 'schedule', 'retry'] as const;
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
 export type RunKind = (typeof runKinds)[number];
+/** As the loader reports it at the end of a run, per stream. */
+export type StreamReconciliation = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys?: number; ok: boolean };
 
 export const runs = pgTable(
   'runs',
@@ -26,6 +28,8 @@ export const runs = pgTable(
     /** Records read per stream, summed from the tap's METRIC lines. */
     recordCounts: jsonb('record_counts').$type<Record<string, number>>().notNull().default({}),
     rowsLoaded: bigint('rows_loaded', { mode: 'number' }),
+    /** The loader's end-of-run count check per stream (received, inserted, in table). */
+    reconciliation: jsonb('reconciliation').$type<StreamReconciliation[]>(),
     errorSummary: text('error_summary'),
   },
   (t) => [index('runs_tenant_queued_idx').on(t.tenantId, t.queuedAt), index('runs_pipeline_idx').on(t.pipelineId)],

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { featuresOf, type ServerFeatures } from './column-types.js';
 import { quoteIdent, quoteString } from './identifiers.js';
 import type { TargetConfig } from './config.js';
@@ -8,7 +8,13 @@ import type { TargetConfig } from './config.js';
 /** The target's view of ClickHouse: DDL, column lookups, raw JSONEachRow inserts, counts. */
 export type Warehouse = Awaited<ReturnType<typeof connectWarehouse>>;
 
-const TRANSIENT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|Timeout|\b50[234]\b|Too many simultaneous queries/i;
+/**
+ * Worth retrying: anything that is not ClickHouse refusing the query itself (network errors,
+ * a proxy's 502/503 page), and the ClickHouse errors that pass: too many queries or parts,
+ * timeouts, network trouble, a replica gone read-only.
+ */
+const TRANSIENT_CODES = new Set(['159', '202', '209', '210', '242', '252', '425']);
+const isTransient = (error: unknown) => (error instanceof ClickHouseError ? TRANSIENT_CODES.has(error.code) : true);
 
 export class InsertError extends Error {
   override name = 'InsertError';
@@ -27,7 +33,7 @@ async function withRetry<T>(what: string, fn: () => Promise<T>, log: (line: stri
       return await fn();
     } catch (error) {
       const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : String(error);
-      if (attempt >= attempts || !TRANSIENT.test(text)) throw error;
+      if (attempt >= attempts || !isTransient(error)) throw error;
       const wait = Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
       log(`WARNING ClickHouse ${what} failed (${text.trim().split('\n')[0]}); retrying in ${Math.round(wait)} ms (${attempt}/${attempts - 1})`);
       await sleep(wait);

@@ -65,6 +65,7 @@ export function presentRun(r: Run) {
     exit_code: r.exitCode,
     record_counts: r.recordCounts,
     rows_loaded: r.rowsLoaded,
+    reconciliation: r.reconciliation,
     error: r.errorSummary,
   };
 }
