@@ -3,6 +3,8 @@ import postgres from 'postgres';
 import * as schema from './schema/index.js';
 
 export type Db = ReturnType<typeof createDb>['db'];
+/** The db or an open transaction: functions taking this join their caller's transaction. */
+export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /**
  * Opens a pool to Postgres. Call `close()` on shutdown.

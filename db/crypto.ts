@@ -56,3 +56,11 @@ export function openSecrets(keyring: Keyring, boundTo: string, sealed: SealedSec
   const dataKey = open(master.key, sealed.wrappedKey, `${master.id}:${boundTo}`);
   return JSON.parse(open(dataKey, sealed.ciphertext, boundTo).toString('utf8')) as Record<string, unknown>;
 }
+
+/** Re-wraps a data key under the keyring's current master key; the ciphertext stays as it is. */
+export function rewrapDataKey(keyring: Keyring, boundTo: string, sealed: SealedSecrets): SealedSecrets {
+  const master = [keyring.current, ...(keyring.previous ?? [])].find((k) => k.id === sealed.keyId);
+  if (!master) throw new Error(`Master key "${sealed.keyId}" is not configured; cannot re-wrap`);
+  const dataKey = open(master.key, sealed.wrappedKey, `${master.id}:${boundTo}`);
+  return { ciphertext: sealed.ciphertext, wrappedKey: seal(keyring.current.key, dataKey, `${keyring.current.id}:${boundTo}`), keyId: keyring.current.id };
+}

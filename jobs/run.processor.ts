@@ -34,15 +34,18 @@ export function createRunProcessor(deps: WorkerDeps) {
     let scrub = (text: string) => text;
     try {
       const connector = await connectors.getConnector(deps.db, run.tenantId, run.connectorId);
-      const { config, secretValues } = await connectors.loadConnectorForRun(deps.db, deps.keyring, connector);
-      scrub = createScrubber([...secretValues, deps.env.CLICKHOUSE_PASSWORD]);
+      const { config, secretValues } = connectors.loadConnectorForRun(deps.keyring, connector);
+      const pipeline = run.kind === 'sync' && run.pipelineId ? await pipelines.getPipeline(deps.db, run.tenantId, run.pipelineId) : undefined;
+      const destination = pipeline?.destinationConnectorId
+        ? connectors.loadConnectorForRun(deps.keyring, await connectors.getConnector(deps.db, run.tenantId, pipeline.destinationConnectorId))
+        : undefined;
+      scrub = createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]);
       output = createRunOutput(writer, scrub);
       const base = { config, onLine: output.onLine, ...(signal ? { signal } : {}) };
       log.info({ plugin: connector.pluginName }, 'run started');
-      const result =
-        run.kind === 'sync' && run.pipelineId
-          ? await runSync(deps, { ...base, runId, tap: connector.pluginName, pipeline: await pipelines.getPipeline(deps.db, run.tenantId, run.pipelineId) })
-          : await runConnectionTest(deps, { ...base, plugin: connector.pluginName });
+      const result = pipeline
+        ? await runSync(deps, { ...base, runId, tap: connector.pluginName, pipeline, destination: destination?.config })
+        : await runConnectionTest(deps, { ...base, plugin: connector.pluginName });
       if (result.exitCode === 0) outcome = { status: 'succeeded', exitCode: 0, error: null };
       else if (result.cancelled) outcome = { status: 'cancelled', exitCode: result.exitCode ?? null, error: 'The run was cancelled.' };
       else if (result.timedOut) outcome = { status: 'failed', exitCode: result.exitCode ?? null, error: 'The run took too long and was stopped.' };

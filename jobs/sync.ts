@@ -25,7 +25,16 @@ function selectionEnv(tap: string, pipeline: Pipeline): Record<string, string> {
  */
 export async function runSync(
   deps: Pick<WorkerDeps, 'env'>,
-  input: { runId: string; tap: string; config: Record<string, unknown>; pipeline: Pipeline; onLine: (line: string) => void; signal?: AbortSignal },
+  input: {
+    runId: string;
+    tap: string;
+    config: Record<string, unknown>;
+    pipeline: Pipeline;
+    /** A tenant's own target-clickhouse connector's settings; the platform ClickHouse otherwise. */
+    destination?: Record<string, unknown> | undefined;
+    onLine: (line: string) => void;
+    signal?: AbortSignal;
+  },
 ) {
   return withRunDir((sysDir) =>
     spawnMeltano(['--log-format=json', 'run', '--no-install', `--state-id-suffix=${input.pipeline.id}`, `--run-id=${input.runId}`, input.tap, DESTINATION_PLUGIN], {
@@ -34,9 +43,7 @@ export async function runSync(
         ...settingsToEnv(input.tap, input.config),
         ...selectionEnv(input.tap, input.pipeline),
         ...settingsToEnv(DESTINATION_PLUGIN, {
-          url: deps.env.CLICKHOUSE_URL,
-          user: deps.env.CLICKHOUSE_USER,
-          password: deps.env.CLICKHOUSE_PASSWORD,
+          ...(input.destination ?? { url: deps.env.CLICKHOUSE_URL, user: deps.env.CLICKHOUSE_USER, password: deps.env.CLICKHOUSE_PASSWORD }),
           database: input.pipeline.destinationDatabase,
         }),
       }),

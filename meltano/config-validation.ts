@@ -1,62 +1,67 @@
-import { z } from 'zod';
-import type { PluginDefinition, Setting } from './plugins.js';
+import type { JsonSchema } from './settings-schema.js';
 
 export type FieldErrors = Record<string, string[]>;
 
-function validatorFor(setting: Setting): z.ZodType {
-  switch (setting.kind) {
+type Property = { type?: string; format?: string; enum?: string[] };
+type ConfigSchema = { properties?: Record<string, Property>; required?: string[]; anyOf?: Array<{ required: string[] }>; additionalProperties?: boolean };
+
+const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
+const isEmail = (v: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v);
+
+function problemWith(property: Property, value: unknown): string | undefined {
+  switch (property.type) {
     case 'integer':
-      return z.number({ message: 'must be a whole number' }).int('must be a whole number');
-    case 'decimal':
-      return z.number({ message: 'must be a number' });
+      return typeof value === 'number' && Number.isInteger(value) ? undefined : 'must be a whole number';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
     case 'boolean':
-      return z.boolean({ message: 'must be true or false' });
-    case 'date_iso8601':
-      return z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date like 2024-01-31');
-    case 'email':
-      return z.email('must be an email address');
-    case 'options': {
-      const allowed = (setting.options ?? []).map((o) => String(o.value));
-      return z.string().refine((v) => allowed.includes(v), `must be one of: ${allowed.join(', ')}`);
-    }
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'array':
-      return z.array(z.unknown(), { message: 'must be a list' });
+      return Array.isArray(value) ? undefined : 'must be a list';
     case 'object':
-    case 'oauth':
-      return z.record(z.string(), z.unknown(), { message: 'must be an object' });
-    default:
-      return z.string({ message: 'must be text' });
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'must be an object';
+    default: {
+      if (typeof value !== 'string') return 'must be text';
+      if (property.enum && !property.enum.includes(value)) return `must be one of: ${property.enum.join(', ')}`;
+      if (property.format === 'date' && !isDate(value)) return 'must be a date like 2024-01-31';
+      if (property.format === 'email' && !isEmail(value)) return 'must be an email address';
+      return undefined;
+    }
   }
 }
 
 /**
- * Checks a connector config against its plugin's Meltano settings: known fields only, each
- * of the right kind, and at least one of the plugin's required setting groups complete.
- * Returns field errors keyed by setting name (empty when valid).
+ * Validates a connector config against the JSON Schema the catalog publishes for its
+ * plugin (settings-schema.ts), the same schema the web form uses: known fields only, each
+ * of the right type and format, and the required settings (or one complete alternative
+ * set of them) present. Returns messages keyed by setting name; empty when valid.
  *
- * `present` lists settings that hold a value without being in `config` (stored secrets a
- * PATCH leaves unchanged), so required-group checks count them.
+ * `present` names settings that hold a value without being in `config` (stored secrets a
+ * PATCH leaves as they are), so the required checks count them.
  */
-export function validateConfig(plugin: Pick<PluginDefinition, 'settings' | 'settings_group_validation'>, config: Record<string, unknown>, present: string[] = []): FieldErrors {
+export function validateConfig(schema: JsonSchema, config: Record<string, unknown>, present: string[] = []): FieldErrors {
+  const s = schema as ConfigSchema;
+  const properties = s.properties ?? {};
   const errors: FieldErrors = {};
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
-  const byName = new Map(plugin.settings.map((s) => [s.name, s]));
   for (const [name, value] of Object.entries(config)) {
-    const setting = byName.get(name);
-    if (!setting) {
-      add(name, 'is not a setting of this connector');
+    const property = properties[name];
+    if (!property) {
+      if (s.additionalProperties === false) add(name, 'is not a setting of this connector');
       continue;
     }
     if (value === null) continue;
-    const result = validatorFor(setting).safeParse(value);
-    if (!result.success) add(name, result.error.issues[0]?.message ?? 'is not valid');
+    const problem = problemWith(property, value);
+    if (problem) add(name, problem);
   }
-  const hasValue = (name: string) => present.includes(name) || (config[name] !== undefined && config[name] !== null && config[name] !== '') || byName.get(name)?.value !== undefined;
-  const groups = plugin.settings_group_validation;
+  const hasValue = (name: string) =>
+    present.includes(name) || (config[name] !== undefined && config[name] !== null && config[name] !== '') || (properties[name] as { default?: unknown } | undefined)?.default !== undefined;
+  const groups = s.anyOf?.map((g) => g.required) ?? (s.required ? [s.required] : []);
   if (groups.length > 0 && !groups.some((group) => group.every(hasValue))) {
-    // Point at the missing fields of the group the user is closest to completing.
-    const closest = [...groups].sort((a, b) => a.filter((n) => !hasValue(n)).length - b.filter((n) => !hasValue(n)).length)[0]!;
-    for (const name of closest.filter((n) => !hasValue(n))) add(name, 'is required');
+    // Point at the missing fields of the set the user is closest to completing.
+    const missing = (group: string[]) => group.filter((n) => !hasValue(n));
+    const closest = [...groups].sort((a, b) => missing(a).length - missing(b).length)[0]!;
+    for (const name of missing(closest)) add(name, 'is required');
   }
   return errors;
 }

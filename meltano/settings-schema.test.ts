@@ -46,8 +46,9 @@ describe('plugin settings → JSON Schema', () => {
   });
 
   it('validates configs naming the field at fault', () => {
-    expect(validateConfig(plugin!, { api_key: 'k' })).toEqual({});
-    expect(validateConfig(plugin!, { host: 'h', port: 'x', mode: 'turbo', since: 'yesterday', nope: 1 })).toEqual({
+    const schema = configSchemaFor(plugin!);
+    expect(validateConfig(schema, { api_key: 'k' })).toEqual({});
+    expect(validateConfig(schema, { host: 'h', port: 'x', mode: 'turbo', since: 'yesterday', nope: 1 })).toEqual({
       port: ['must be a whole number'],
       mode: ['must be one of: fast, safe'],
       since: ['must be a date like 2024-01-31'],
@@ -55,7 +56,8 @@ describe('plugin settings → JSON Schema', () => {
       password: ['is required'],
     });
     // a stored secret counts as present
-    expect(validateConfig(plugin!, { host: 'h' }, ['password'])).toEqual({});
+    expect(validateConfig(schema, { host: 'h' }, ['password'])).toEqual({});
+    expect(validateConfig(schema, { api_key: 5, tags: 'a', verbose: 'yes' })).toEqual({ api_key: ['must be text'], tags: ['must be a list'], verbose: ['must be true or false'] });
   });
 
   it('turns settings into the env vars Meltano reads', () => {

@@ -58,3 +58,9 @@ export function configSchemaFor(plugin: Pick<PluginDefinition, 'settings' | 'set
 }
 
 export const secretSettingNames = (plugin: Pick<PluginDefinition, 'settings'>) => plugin.settings.filter(isSecretSetting).map((s) => s.name);
+
+/** Names of the secret settings, read from a published config schema (`x-secret`). */
+export function secretNamesOf(schema: JsonSchema): string[] {
+  const properties = (schema.properties ?? {}) as Record<string, { 'x-secret'?: boolean }>;
+  return Object.entries(properties).filter(([, p]) => p['x-secret'] === true).map(([name]) => name);
+}

@@ -7,6 +7,8 @@ import { createDb } from '../db/client.js';
 import { projectRoot } from '../meltano/project.js';
 import { loadEnv, EnvError } from '../server/env.js';
 import * as tenants from '../server/tenants/service.js';
+import { addMember, findUserByEmail } from '../server/accounts/service.js';
+import { randomBytes } from 'node:crypto';
 import { provisionDemoSource } from './demo-source.js';
 import { prepareDatabase } from './prepare.js';
 import { dataDir, localEnv, readPrivate, writePrivate } from './local-env.js';
@@ -28,9 +30,17 @@ try {
 
 const { db, close } = createDb(env.DATABASE_URL, { max: 2 });
 await prepareDatabase(env.DATABASE_URL, db);
+// A first tenant with an owner who signs in in the browser, and an API token for scripts.
+const tenant = (await tenants.findTenantBySlug(db, 'demo')) ?? (await tenants.createTenant(db, 'demo', 'Demo'));
+const ownerEmail = 'owner@sluice.local';
+let password = await readPrivate('owner.password');
+if (!(await findUserByEmail(db, ownerEmail))) {
+  password = randomBytes(12).toString('base64url');
+  await addMember(db, { tenantId: tenant.id, email: ownerEmail, name: 'Owner', password, role: 'owner', actor: { type: 'system', id: null, label: 'npm run up' } });
+  await writePrivate('owner.password', password);
+}
 let token = await readPrivate('owner.token');
 if (!token || !(await tenants.authenticate(db, token))) {
-  const tenant = (await tenants.findTenantBySlug(db, 'demo')) ?? (await tenants.createTenant(db, 'demo', 'Demo'));
   token = (await tenants.createToken(db, tenant.id, 'local owner (npm run up)', 'owner')).token;
   await writePrivate('owner.token', token);
 }
@@ -44,8 +54,8 @@ const children: ResultPromise[] = [
 
 say(`
 Sluice is running: http://${env.HOST}:${env.PORT}
-  Sign in with this access token (tenant "demo", role owner; kept in .data/owner.token):
-    ${token}
+  Sign in as ${ownerEmail} with password ${password ?? '(see .data/owner.password)'}  (tenant "demo", owner)
+  API token for scripts (kept in .data/owner.token):  ${token}
   A demo source is ready: PostgreSQL host ${demo.host}, port ${demo.port}, database ${demo.database}, user ${demo.user}
   (tables customers, products, orders). Add it as a PostgreSQL integration and sync it to ClickHouse.
   Press Ctrl-C to stop.

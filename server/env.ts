@@ -31,6 +31,12 @@ const envSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(''),
   SLUICE_MASTER_KEY: masterKey,
   SLUICE_MASTER_KEY_ID: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 lowercase letters, digits or dashes').default('k1'),
+  SLUICE_PREVIOUS_MASTER_KEYS: z
+    .string()
+    .refine((value) => value.split(',').every((pair) => /^[a-z0-9-]{1,32}:[A-Za-z0-9+/]+={0,2}$/.test(pair.trim()) && Buffer.from(pair.split(':')[1]!, 'base64').length === 32), {
+      message: 'must be a comma-separated list of <key id>:<32 bytes base64>',
+    })
+    .optional(),
   SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'must be 1-40 lowercase letters, digits, _ or -').default('sluice'),
   WORKER_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -31,3 +31,9 @@ export function parseParam<S extends z.ZodType>(value: string | undefined, schem
   if (!result.success) throw new AppError('not_found', `${what} was not found.`);
   return result.data;
 }
+
+export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw new AppError('validation_failed', 'Some query parameters need attention.', fieldErrors(result.error));
+  return result.data;
+}

@@ -15,7 +15,7 @@ export const apiTokens = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
-    role: text('role', { enum: ['owner', 'admin', 'viewer'] }).notNull(),
+    role: text('role', { enum: ['owner', 'admin', 'viewer'] as const }).notNull(),
     tokenHash: text('token_hash').notNull().unique(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

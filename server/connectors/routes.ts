@@ -1,43 +1,71 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { secretNamesOf } from '../../meltano/settings-schema.js';
+import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { requireRole } from '../middleware/auth.js';
+import type { Operation } from '../openapi.js';
+import { decodeCursor, page, pageQuery } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
 import * as runs from '../runs/service.js';
-import { parseBody, parseParam } from '../validation.js';
-import { secretSettingNames } from '../../meltano/settings-schema.js';
+import { parseBody, parseParam, parseQuery } from '../validation.js';
 import * as connectors from './service.js';
 
-const createBody = z.object({
-  name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
-  plugin: z.string().min(1, 'is required'),
-  config: z.record(z.string(), z.unknown()).default({}),
-});
+const name = z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters');
+const createBody = z.object({ name, plugin: z.string().min(1, 'is required'), config: z.record(z.string(), z.unknown()).default({}) }).strict();
+const updateBody = z.object({ name: name.optional(), config: z.record(z.string(), z.unknown()).optional() }).strict();
+const listQuery = pageQuery.extend({ status: z.enum(['inactive', 'active', 'error']).optional(), plugin: z.string().max(100).optional() });
+const id = z.uuid();
+
+export const connectorOperations: Operation[] = [
+  { method: 'get', path: '/connectors', summary: 'List connectors (newest first; filter by status or plugin)', role: 'viewer', query: listQuery, responses: { 200: 'A page of connectors' } },
+  { method: 'post', path: '/connectors', summary: 'Create a connector; secrets are encrypted, never returned', role: 'admin', body: createBody, responses: { 201: 'Created', 409: 'Name taken' } },
+  { method: 'get', path: '/connectors/{id}', summary: 'Show a connector (secrets masked)', role: 'viewer', responses: { 200: 'The connector', 404: 'Not found' } },
+  {
+    method: 'patch',
+    path: '/connectors/{id}',
+    summary: 'Change a connector: given settings replace, a secret left out is kept, null clears',
+    role: 'admin',
+    body: updateBody,
+    responses: { 200: 'Updated', 404: 'Not found', 409: 'Name taken' },
+  },
+  { method: 'delete', path: '/connectors/{id}', summary: 'Delete a connector not used by any pipeline', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'In use' } },
+  { method: 'post', path: '/connectors/{id}/test', summary: 'Queue a connection test', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
+];
 
 export function connectorRoutes(deps: AppDeps) {
   const present = async (c: connectors.Connector) => {
     const plugin = await catalog.getPlugin(deps.db, c.pluginName);
-    return connectors.presentConnector(c, plugin ? secretSettingNames(catalog.pluginDefinitionOf(plugin)) : []);
+    return connectors.presentConnector(c, plugin ? secretNamesOf(plugin.configSchema) : []);
   };
   return new Hono<AppEnv>()
     .get('/', async (c) => {
-      const rows = await connectors.listConnectors(deps.db, c.get('principal').tenantId);
-      return c.json({ data: await Promise.all(rows.map(present)) });
+      const query = parseQuery(c, listQuery);
+      const rows = await connectors.listConnectors(deps.db, c.get('principal').tenantId, { ...query, cursor: decodeCursor(query.cursor) });
+      const result = page(rows, query.limit, (r) => ({ at: r.createdAt, id: r.id }));
+      return c.json({ data: await Promise.all(result.data.map(present)), next_cursor: result.next_cursor });
     })
     .post('/', requireRole('admin'), async (c) => {
       const body = await parseBody(c, createBody);
-      const row = await connectors.createConnector(deps.db, deps.keyring, c.get('principal').tenantId, body);
-      return c.json(await present(row), 201);
+      return c.json(await present(await connectors.createConnector(deps.db, deps.keyring, actingFrom(c), body)), 201);
     })
     .get('/:id', async (c) => {
-      const id = parseParam(c.req.param('id'), z.uuid(), 'Connector');
-      return c.json(await present(await connectors.getConnector(deps.db, c.get('principal').tenantId, id)));
+      const connectorId = parseParam(c.req.param('id'), id, 'Connector');
+      return c.json(await present(await connectors.getConnector(deps.db, c.get('principal').tenantId, connectorId)));
+    })
+    .patch('/:id', requireRole('admin'), async (c) => {
+      const connectorId = parseParam(c.req.param('id'), id, 'Connector');
+      const body = await parseBody(c, updateBody);
+      return c.json(await present(await connectors.updateConnector(deps.db, deps.keyring, actingFrom(c), connectorId, body)));
+    })
+    .delete('/:id', requireRole('admin'), async (c) => {
+      await connectors.deleteConnector(deps.db, actingFrom(c), parseParam(c.req.param('id'), id, 'Connector'));
+      return c.body(null, 204);
     })
     .post('/:id/test', requireRole('admin'), async (c) => {
-      const id = parseParam(c.req.param('id'), z.uuid(), 'Connector');
-      const { tenantId } = c.get('principal');
-      const connector = await connectors.getConnector(deps.db, tenantId, id);
-      const run = await runs.createRun(deps.db, deps.queue, { tenantId, kind: 'test', trigger: 'manual', connectorId: connector.id });
+      const acting = actingFrom(c);
+      const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
+      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'test', trigger: 'manual', connectorId: connector.id });
       return c.json({ run_id: run.id }, 202);
     });
 }

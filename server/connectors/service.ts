@@ -1,19 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { openSecrets, sealSecrets, type Keyring } from '../../db/crypto.js';
-import { connectors } from '../../db/schema/index.js';
+import { connectors, pipelines } from '../../db/schema/index.js';
 import { validateConfig } from '../../meltano/config-validation.js';
-import { secretSettingNames } from '../../meltano/settings-schema.js';
+import { secretNamesOf } from '../../meltano/settings-schema.js';
+import type { Acting } from '../acting.js';
+import { diff, recordAudit, secretChange } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
+import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
 
 export type Connector = typeof connectors.$inferSelect;
 export const MASK = '********';
 
 export type CreateConnectorInput = { name: string; plugin: string; config: Record<string, unknown> };
+/** `config` keys given replace; a secret left out is kept; null clears a setting. */
+export type UpdateConnectorInput = { name?: string | undefined; config?: Record<string, unknown> | undefined };
 
-/** Splits a config into the part stored as JSON and the secret part that is encrypted. */
+async function pluginOrFail(db: Db, name: string) {
+  const plugin = await catalog.getPlugin(db, name);
+  if (!plugin) throw new AppError('validation_failed', `There is no connector type "${name}". Pick one from the catalog.`, { plugin: ['is not in the catalog'] });
+  return plugin;
+}
+
+/** Splits a config into the part stored as JSON and the secret part that is encrypted; empty values are dropped. */
 function splitSecrets(secretNames: string[], config: Record<string, unknown>) {
   const plain: Record<string, unknown> = {};
   const secret: Record<string, unknown> = {};
@@ -24,37 +35,45 @@ function splitSecrets(secretNames: string[], config: Record<string, unknown>) {
   return { plain, secret };
 }
 
-async function pluginOrFail(db: Db, name: string) {
-  const plugin = await catalog.getPlugin(db, name);
-  if (!plugin) throw new AppError('validation_failed', `There is no connector type "${name}". Pick one from the catalog.`, { plugin: ['is not in the catalog'] });
-  return plugin;
+function invalid(fields: Record<string, string[]>) {
+  return new AppError('validation_failed', 'Some settings need attention.', fields);
 }
 
-export async function createConnector(db: Db, keyring: Keyring, tenantId: string, input: CreateConnectorInput) {
+const nameTaken = (name: string) => new AppError('conflict', `A connector named "${name}" already exists. Choose another name.`, { name: ['is already taken'] });
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505';
+
+function sealed(keyring: Keyring, id: string, secret: Record<string, unknown>) {
+  const s = Object.keys(secret).length > 0 ? sealSecrets(keyring, id, secret) : undefined;
+  return { secretCiphertext: s?.ciphertext ?? null, wrappedKey: s?.wrappedKey ?? null, keyId: s?.keyId ?? null, secretNames: Object.keys(secret) };
+}
+
+function openConnectorSecrets(keyring: Keyring, c: Connector): Record<string, unknown> {
+  if (!c.secretCiphertext || !c.wrappedKey || !c.keyId) return {};
+  return openSecrets(keyring, c.id, { ciphertext: c.secretCiphertext, wrappedKey: c.wrappedKey, keyId: c.keyId });
+}
+
+export async function createConnector(db: Db, keyring: Keyring, acting: Acting, input: CreateConnectorInput) {
   const plugin = await pluginOrFail(db, input.plugin);
-  const definition = catalog.pluginDefinitionOf(plugin);
-  const fields = validateConfig(definition, input.config);
-  if (Object.keys(fields).length > 0) throw new AppError('validation_failed', 'Some settings need attention.', fields);
-  const { plain, secret } = splitSecrets(secretSettingNames(definition), input.config);
+  const fields = validateConfig(plugin.configSchema, input.config);
+  if (Object.keys(fields).length > 0) throw invalid(fields);
+  const { plain, secret } = splitSecrets(secretNamesOf(plugin.configSchema), input.config);
   const id = randomUUID();
-  const sealed = Object.keys(secret).length > 0 ? sealSecrets(keyring, id, secret) : undefined;
-  const [row] = await db
-    .insert(connectors)
-    .values({
-      id,
-      tenantId,
-      name: input.name,
-      pluginName: plugin.name,
-      config: plain,
-      secretCiphertext: sealed?.ciphertext ?? null,
-      wrappedKey: sealed?.wrappedKey ?? null,
-      keyId: sealed?.keyId ?? null,
-      secretNames: Object.keys(secret),
-    })
-    .onConflictDoNothing({ target: [connectors.tenantId, connectors.name] })
-    .returning();
-  if (!row) throw new AppError('conflict', `A connector named "${input.name}" already exists. Choose another name.`, { name: ['is already taken'] });
-  return row;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(connectors)
+      .values({ id, tenantId: acting.tenantId, name: input.name, pluginName: plugin.name, config: plain, ...sealed(keyring, id, secret) })
+      .onConflictDoNothing({ target: [connectors.tenantId, connectors.name] })
+      .returning();
+    if (!row) throw nameTaken(input.name);
+    await recordAudit(tx, {
+      ...acting,
+      action: 'connector.create',
+      resourceType: 'connector',
+      resourceId: id,
+      changes: { name: input.name, plugin: plugin.name, config: plain, ...Object.fromEntries(Object.keys(secret).map((k) => [k, secretChange('set')])) },
+    });
+    return row;
+  });
 }
 
 export async function getConnector(db: Db, tenantId: string, id: string) {
@@ -63,15 +82,79 @@ export async function getConnector(db: Db, tenantId: string, id: string) {
   return row;
 }
 
-export const listConnectors = (db: Db, tenantId: string) =>
-  db.select().from(connectors).where(eq(connectors.tenantId, tenantId)).orderBy(desc(connectors.createdAt), desc(connectors.id));
+export async function listConnectors(db: Db, tenantId: string, query: { limit: number; cursor?: Cursor | undefined; status?: string | undefined; plugin?: string | undefined }) {
+  const filters: Array<SQL | undefined> = [eq(connectors.tenantId, tenantId)];
+  if (query.status) filters.push(eq(connectors.status, query.status as Connector['status']));
+  if (query.plugin) filters.push(eq(connectors.pluginName, query.plugin));
+  if (query.cursor) {
+    const at = new Date(query.cursor.at);
+    filters.push(or(lt(connectors.createdAt, at), and(eq(connectors.createdAt, at), lt(connectors.id, query.cursor.id))));
+  }
+  return db.select().from(connectors).where(and(...filters)).orderBy(desc(connectors.createdAt), desc(connectors.id)).limit(query.limit + 1);
+}
+
+export async function updateConnector(db: Db, keyring: Keyring, acting: Acting, id: string, input: UpdateConnectorInput) {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(connectors).where(and(eq(connectors.tenantId, acting.tenantId), eq(connectors.id, id))).for('update');
+    if (!current) throw notFound('Connector');
+    const plugin = await pluginOrFail(db, current.pluginName);
+    const secretNames = secretNamesOf(plugin.configSchema);
+    const patch = input.config ?? {};
+    const oldSecrets = openConnectorSecrets(keyring, current);
+    // Validated as the config will be after the change: types of what changed, required settings of the whole.
+    const merged = { ...current.config, ...oldSecrets, ...patch };
+    const after = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null && v !== undefined && v !== ''));
+    const fields = validateConfig(plugin.configSchema, after);
+    if (Object.keys(fields).length > 0) throw invalid(fields);
+    const { plain, secret } = splitSecrets(secretNames, after);
+    const changes: Record<string, unknown> = diff(current.config, plain);
+    for (const name of secretNames) {
+      if (!(name in patch)) continue;
+      const had = name in oldSecrets;
+      const has = name in secret;
+      if (had && !has) changes[name] = secretChange('cleared');
+      else if (has) changes[name] = secretChange(had ? 'replaced' : 'set');
+    }
+    if (input.name !== undefined && input.name !== current.name) changes.name = { from: current.name, to: input.name };
+    const configChanged = Object.keys(changes).some((k) => k !== 'name');
+    const [row] = await tx
+      .update(connectors)
+      .set({
+        name: input.name ?? current.name,
+        config: plain,
+        ...sealed(keyring, id, secret),
+        // A changed config has not been tested yet.
+        ...(configChanged ? { status: 'inactive' as const } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(connectors.id, id))
+      .returning()
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) throw nameTaken(input.name ?? '');
+        throw error;
+      });
+    await recordAudit(tx, { ...acting, action: 'connector.update', resourceType: 'connector', resourceId: id, changes });
+    return row!;
+  });
+}
+
+export async function deleteConnector(db: Db, acting: Acting, id: string) {
+  await db.transaction(async (tx) => {
+    const [current] = await tx.select().from(connectors).where(and(eq(connectors.tenantId, acting.tenantId), eq(connectors.id, id))).for('update');
+    if (!current) throw notFound('Connector');
+    const [used] = await tx
+      .select({ n: count() })
+      .from(pipelines)
+      .where(and(eq(pipelines.tenantId, acting.tenantId), or(eq(pipelines.sourceConnectorId, id), eq(pipelines.destinationConnectorId, id))));
+    if ((used?.n ?? 0) > 0) throw new AppError('conflict', `"${current.name}" is used by ${used!.n} pipeline(s). Delete or change those first.`);
+    await tx.delete(connectors).where(eq(connectors.id, id));
+    await recordAudit(tx, { ...acting, action: 'connector.delete', resourceType: 'connector', resourceId: id, changes: { name: current.name, plugin: current.pluginName } });
+  });
+}
 
 /** What a run needs: the full config in plaintext (worker memory only) and the secret values to scrub from logs. */
-export async function loadConnectorForRun(db: Db, keyring: Keyring, connector: Connector) {
-  const secrets =
-    connector.secretCiphertext && connector.wrappedKey && connector.keyId
-      ? openSecrets(keyring, connector.id, { ciphertext: connector.secretCiphertext, wrappedKey: connector.wrappedKey, keyId: connector.keyId })
-      : {};
+export function loadConnectorForRun(keyring: Keyring, connector: Connector) {
+  const secrets = openConnectorSecrets(keyring, connector);
   const secretValues = Object.values(secrets).flatMap((v) => (typeof v === 'string' ? [v] : [JSON.stringify(v)]));
   return { config: { ...connector.config, ...secrets }, secretValues };
 }
@@ -90,7 +173,7 @@ export function presentConnector(c: Connector, secretNames: string[]) {
     id: c.id,
     name: c.name,
     plugin: c.pluginName,
-    config: { ...c.config, ...Object.fromEntries(Object.entries(secrets).filter(([, s]) => s.has_value).map(([k]) => [k, MASK])) },
+    config: { ...c.config, ...Object.fromEntries(c.secretNames.map((k) => [k, MASK])) },
     secrets,
     status: c.status,
     last_test: c.lastTestAt ? { at: c.lastTestAt.toISOString(), ok: c.lastTestOk, error: c.lastTestError } : null,

@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.js';
+import type { Operation } from '../openapi.js';
+
+export const healthOperations: Operation[] = [{ method: 'get', path: '/health', summary: 'Liveness, with Postgres and Redis checks', role: 'public', responses: { 200: 'ok', 503: 'degraded' } }];
 
 /** Liveness plus a quick look at the stores the API depends on. */
 export function healthRoutes(deps: AppDeps) {

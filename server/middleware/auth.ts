@@ -1,26 +1,43 @@
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Db } from '../../db/client.js';
+import { authenticateSession, csrfMatches } from '../accounts/service.js';
 import type { AppEnv } from '../deps.js';
 import { AppError } from '../errors.js';
-import { authenticate, type Role } from '../tenants/service.js';
+import { authenticate, roleRank, type Role } from '../tenants/service.js';
 
-/** Bearer-token authentication: sets `principal` (tenant and role) or answers 401. */
+export const SESSION_COOKIE = 'sluice_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Machines send `Authorization: Bearer <token>`; browsers carry the HttpOnly session cookie.
+ * A cookie-authenticated request that changes anything must also send the session's CSRF
+ * token in `X-CSRF-Token`: another site can make a browser send the cookie, never the header.
+ */
 export const requireAuth = (db: Db) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (!token) throw new AppError('unauthorized', 'Sign in first: send an API token as "Authorization: Bearer <token>".');
-    const principal = await authenticate(db, token);
-    if (!principal) throw new AppError('unauthorized', 'This API token is not valid or was revoked. Ask an owner for a new one.');
-    c.set('principal', principal);
-    await next();
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const principal = token ? await authenticate(db, token) : undefined;
+      if (!principal) throw new AppError('unauthorized', 'This API token is not valid or was revoked. Ask an owner for a new one.');
+      c.set('principal', principal);
+      return next();
+    }
+    const session = getCookie(c, SESSION_COOKIE);
+    const principal = session ? await authenticateSession(db, session) : undefined;
+    if (!principal) throw new AppError('unauthorized', 'Sign in first (or send an API token as "Authorization: Bearer <token>").');
+    if (!SAFE_METHODS.has(c.req.method) && !csrfMatches(principal.csrfHash, c.req.header('x-csrf-token'))) {
+      throw new AppError('forbidden', 'This request is missing its CSRF token. Reload the page and try again.');
+    }
+    const { csrfHash: _, ...rest } = principal;
+    c.set('principal', rest);
+    return next();
   });
-
-const rank: Record<Role, number> = { viewer: 0, admin: 1, owner: 2 };
 
 /** Viewers read; changing anything takes at least `role`. */
 export const requireRole = (role: Role) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    if (rank[c.get('principal').role] < rank[role]) throw new AppError('forbidden', `This needs the ${role} role; your token is ${c.get('principal').role}.`);
+    if (roleRank[c.get('principal').role] < roleRank[role]) throw new AppError('forbidden', `This needs the ${role} role; you have ${c.get('principal').role}.`);
     await next();
   });

@@ -1,45 +1,80 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { requireRole } from '../middleware/auth.js';
+import type { Operation } from '../openapi.js';
+import { decodeCursor, page, pageQuery } from '../pagination.js';
 import * as runs from '../runs/service.js';
-import { parseBody, parseParam } from '../validation.js';
+import { parseBody, parseParam, parseQuery } from '../validation.js';
 import * as pipelines from './service.js';
 
-const streamSchema = z.object({
-  stream: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a stream name from discovery (letters, digits, _ . -)'),
-  replication_method: z.enum(['FULL_TABLE', 'INCREMENTAL']).default('FULL_TABLE'),
-  replication_key: z.string().min(1).max(200).optional(),
-});
+const streamSchema = z
+  .object({
+    stream: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a stream name from discovery (letters, digits, _ . -)'),
+    replication_method: z.enum(['FULL_TABLE', 'INCREMENTAL']).default('FULL_TABLE'),
+    replication_key: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((s) => s.replication_method !== 'INCREMENTAL' || s.replication_key, { message: 'INCREMENTAL needs a replication_key', path: ['replication_key'] });
 
-const createBody = z.object({
+const fields = {
   name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
   source_connector_id: z.uuid('must be a connector id'),
+  destination_connector_id: z.uuid('must be a connector id').nullable().optional(),
   destination_database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be letters, digits and _').optional(),
   streams: z.array(streamSchema).min(1, 'pick at least one stream').max(1000),
-});
+  schedule: z.object({ cron: z.string().min(1).max(100), timezone: z.string().min(1).max(64).default('UTC') }).strict().nullable().optional(),
+  enabled: z.boolean().optional(),
+};
+const createBody = z.object(fields).strict();
+const updateBody = z.object(fields).partial().strict();
+const listQuery = pageQuery.extend({ enabled: z.enum(['true', 'false']).optional(), source_connector_id: z.uuid().optional() });
+const id = z.uuid();
+
+export const pipelineOperations: Operation[] = [
+  { method: 'get', path: '/pipelines', summary: 'List pipelines (newest first; filter by enabled or source)', role: 'viewer', query: listQuery, responses: { 200: 'A page of pipelines' } },
+  { method: 'post', path: '/pipelines', summary: 'Create a pipeline: source, destination, streams, schedule', role: 'admin', body: createBody, responses: { 201: 'Created', 409: 'Name taken' } },
+  { method: 'get', path: '/pipelines/{id}', summary: 'Show a pipeline with its next run times', role: 'viewer', responses: { 200: 'The pipeline', 404: 'Not found' } },
+  { method: 'patch', path: '/pipelines/{id}', summary: 'Change a pipeline', role: 'admin', body: updateBody, responses: { 200: 'Updated', 404: 'Not found' } },
+  { method: 'delete', path: '/pipelines/{id}', summary: 'Delete a pipeline', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found' } },
+  { method: 'post', path: '/pipelines/{id}/runs', summary: 'Queue a sync run now', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
+];
 
 export function pipelineRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/', async (c) => {
-      const rows = await pipelines.listPipelines(deps.db, c.get('principal').tenantId);
-      return c.json({ data: rows.map(pipelines.presentPipeline) });
+      const query = parseQuery(c, listQuery);
+      const rows = await pipelines.listPipelines(deps.db, c.get('principal').tenantId, {
+        limit: query.limit,
+        cursor: decodeCursor(query.cursor),
+        enabled: query.enabled === undefined ? undefined : query.enabled === 'true',
+        source: query.source_connector_id,
+      });
+      const result = page(rows, query.limit, (r) => ({ at: r.createdAt, id: r.id }));
+      return c.json({ data: result.data.map(pipelines.presentPipeline), next_cursor: result.next_cursor });
     })
     .post('/', requireRole('admin'), async (c) => {
       const body = await parseBody(c, createBody);
-      const { tenantId, tenantSlug } = c.get('principal');
-      const row = await pipelines.createPipeline(deps.db, { id: tenantId, slug: tenantSlug }, body);
-      return c.json(pipelines.presentPipeline(row), 201);
+      return c.json(pipelines.presentPipeline(await pipelines.createPipeline(deps.db, actingFrom(c), body)), 201);
     })
     .get('/:id', async (c) => {
-      const id = parseParam(c.req.param('id'), z.uuid(), 'Pipeline');
-      return c.json(pipelines.presentPipeline(await pipelines.getPipeline(deps.db, c.get('principal').tenantId, id)));
+      const pipelineId = parseParam(c.req.param('id'), id, 'Pipeline');
+      return c.json(pipelines.presentPipeline(await pipelines.getPipeline(deps.db, c.get('principal').tenantId, pipelineId)));
+    })
+    .patch('/:id', requireRole('admin'), async (c) => {
+      const pipelineId = parseParam(c.req.param('id'), id, 'Pipeline');
+      const body = await parseBody(c, updateBody);
+      return c.json(pipelines.presentPipeline(await pipelines.updatePipeline(deps.db, actingFrom(c), pipelineId, body)));
+    })
+    .delete('/:id', requireRole('admin'), async (c) => {
+      await pipelines.deletePipeline(deps.db, actingFrom(c), parseParam(c.req.param('id'), id, 'Pipeline'));
+      return c.body(null, 204);
     })
     .post('/:id/runs', requireRole('admin'), async (c) => {
-      const id = parseParam(c.req.param('id'), z.uuid(), 'Pipeline');
-      const { tenantId } = c.get('principal');
-      const pipeline = await pipelines.getPipeline(deps.db, tenantId, id);
-      const run = await runs.createRun(deps.db, deps.queue, { tenantId, kind: 'sync', trigger: 'manual', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
+      const acting = actingFrom(c);
+      const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
+      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'sync', trigger: 'manual', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
       return c.json({ run_id: run.id }, 202);
     });
 }

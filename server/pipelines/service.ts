@@ -1,45 +1,79 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { pipelines, type SelectedStream } from '../../db/schema/index.js';
+import type { Acting } from '../acting.js';
+import { diff, recordAudit } from '../audit/service.js';
 import * as connectors from '../connectors/service.js';
 import { AppError, notFound } from '../errors.js';
+import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
+import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
 
 export type Pipeline = typeof pipelines.$inferSelect;
-export type CreatePipelineInput = {
+export type PipelineInput = {
   name: string;
   source_connector_id: string;
+  destination_connector_id?: string | null | undefined;
   destination_database?: string | undefined;
   streams: SelectedStream[];
+  schedule?: Schedule | null | undefined;
+  enabled?: boolean | undefined;
 };
 
 /** Each tenant lands in its own ClickHouse database by default (DESIGN: one database per tenant destination). */
 export const defaultDestinationDatabase = (tenantSlug: string) => `sluice_${tenantSlug.replace(/-/g, '_')}`;
 
-export async function createPipeline(db: Db, tenant: { id: string; slug: string }, input: CreatePipelineInput) {
-  const source = await connectors.getConnector(db, tenant.id, input.source_connector_id).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'not_found') {
-      throw new AppError('validation_failed', 'The source connector was not found.', { source_connector_id: ['no such connector'] });
-    }
-    throw error;
+const nameTaken = (name: string) => new AppError('conflict', `A pipeline named "${name}" already exists. Choose another name.`, { name: ['is already taken'] });
+
+/** Checks the parts of a pipeline that live elsewhere: its connectors (same tenant, right kind) and its schedule. */
+async function checkReferences(db: Db, tenantId: string, input: Pick<PipelineInput, 'source_connector_id' | 'destination_connector_id' | 'schedule'>) {
+  const fields: Record<string, string[]> = {};
+  const connectorOfKind = async (id: string, field: string, kind: 'extractor' | 'loader', plugin?: string) => {
+    const connector = await connectors.getConnector(db, tenantId, id).catch(() => undefined);
+    if (!connector) return void (fields[field] = ['no such connector']);
+    const found = await catalog.getPlugin(db, connector.pluginName);
+    if (found?.kind !== kind) fields[field] = [kind === 'extractor' ? 'must be a source connector' : 'must be a destination connector'];
+    else if (plugin && found.name !== plugin) fields[field] = [`must be a ${plugin} connector`];
+  };
+  await connectorOfKind(input.source_connector_id, 'source_connector_id', 'extractor');
+  if (input.destination_connector_id) await connectorOfKind(input.destination_connector_id, 'destination_connector_id', 'loader', 'target-clickhouse');
+  if (input.schedule) Object.assign(fields, scheduleErrors(input.schedule));
+  if (Object.keys(fields).length > 0) throw new AppError('validation_failed', 'Some fields need attention.', fields);
+}
+
+const columns = (acting: Acting, input: PipelineInput) => ({
+  name: input.name,
+  sourceConnectorId: input.source_connector_id,
+  destinationConnectorId: input.destination_connector_id ?? null,
+  destinationDatabase: input.destination_database ?? defaultDestinationDatabase(acting.tenantSlug),
+  streams: input.streams,
+  scheduleCron: input.schedule?.cron.trim().replace(/\s+/g, ' ') ?? null,
+  scheduleTimezone: input.schedule?.timezone ?? 'UTC',
+  enabled: input.enabled ?? true,
+});
+
+const auditView = (p: Pick<Pipeline, 'name' | 'sourceConnectorId' | 'destinationConnectorId' | 'destinationDatabase' | 'streams' | 'scheduleCron' | 'scheduleTimezone' | 'enabled'>) => ({
+  name: p.name,
+  source_connector_id: p.sourceConnectorId,
+  destination_connector_id: p.destinationConnectorId,
+  destination_database: p.destinationDatabase,
+  streams: p.streams,
+  schedule: p.scheduleCron ? { cron: p.scheduleCron, timezone: p.scheduleTimezone } : null,
+  enabled: p.enabled,
+});
+
+export async function createPipeline(db: Db, acting: Acting, input: PipelineInput) {
+  await checkReferences(db, acting.tenantId, input);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(pipelines)
+      .values({ tenantId: acting.tenantId, ...columns(acting, input) })
+      .onConflictDoNothing({ target: [pipelines.tenantId, pipelines.name] })
+      .returning();
+    if (!row) throw nameTaken(input.name);
+    await recordAudit(tx, { ...acting, action: 'pipeline.create', resourceType: 'pipeline', resourceId: row.id, changes: auditView(row) });
+    return row;
   });
-  const plugin = await catalog.getPlugin(db, source.pluginName);
-  if (plugin?.kind !== 'extractor') {
-    throw new AppError('validation_failed', `"${source.name}" is a destination, not a source.`, { source_connector_id: ['must be a source connector'] });
-  }
-  const [row] = await db
-    .insert(pipelines)
-    .values({
-      tenantId: tenant.id,
-      name: input.name,
-      sourceConnectorId: source.id,
-      destinationDatabase: input.destination_database ?? defaultDestinationDatabase(tenant.slug),
-      streams: input.streams,
-    })
-    .onConflictDoNothing({ target: [pipelines.tenantId, pipelines.name] })
-    .returning();
-  if (!row) throw new AppError('conflict', `A pipeline named "${input.name}" already exists. Choose another name.`, { name: ['is already taken'] });
-  return row;
 }
 
 export async function getPipeline(db: Db, tenantId: string, id: string) {
@@ -48,16 +82,66 @@ export async function getPipeline(db: Db, tenantId: string, id: string) {
   return row;
 }
 
-export const listPipelines = (db: Db, tenantId: string) =>
-  db.select().from(pipelines).where(eq(pipelines.tenantId, tenantId)).orderBy(desc(pipelines.createdAt), desc(pipelines.id));
+export async function listPipelines(db: Db, tenantId: string, query: { limit: number; cursor?: Cursor | undefined; enabled?: boolean | undefined; source?: string | undefined }) {
+  const filters: Array<SQL | undefined> = [eq(pipelines.tenantId, tenantId)];
+  if (query.enabled !== undefined) filters.push(eq(pipelines.enabled, query.enabled));
+  if (query.source) filters.push(eq(pipelines.sourceConnectorId, query.source));
+  if (query.cursor) {
+    const at = new Date(query.cursor.at);
+    filters.push(or(lt(pipelines.createdAt, at), and(eq(pipelines.createdAt, at), lt(pipelines.id, query.cursor.id))));
+  }
+  return db.select().from(pipelines).where(and(...filters)).orderBy(desc(pipelines.createdAt), desc(pipelines.id)).limit(query.limit + 1);
+}
+
+export async function updatePipeline(db: Db, acting: Acting, id: string, patch: { [K in keyof PipelineInput]?: PipelineInput[K] | undefined }) {
+  const current = await getPipeline(db, acting.tenantId, id);
+  const before = auditView(current);
+  const next: PipelineInput = {
+    name: patch.name ?? current.name,
+    source_connector_id: patch.source_connector_id ?? current.sourceConnectorId,
+    destination_connector_id: patch.destination_connector_id !== undefined ? patch.destination_connector_id : current.destinationConnectorId,
+    destination_database: patch.destination_database ?? current.destinationDatabase,
+    streams: patch.streams ?? current.streams,
+    schedule: patch.schedule !== undefined ? patch.schedule : before.schedule,
+    enabled: patch.enabled ?? current.enabled,
+  };
+  await checkReferences(db, acting.tenantId, next);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(pipelines)
+      .set({ ...columns(acting, next), updatedAt: new Date() })
+      .where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id)))
+      .returning()
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505') throw nameTaken(next.name);
+        throw error;
+      });
+    if (!row) throw notFound('Pipeline');
+    await recordAudit(tx, { ...acting, action: 'pipeline.update', resourceType: 'pipeline', resourceId: id, changes: diff(before, auditView(row)) });
+    return row;
+  });
+}
+
+export async function deletePipeline(db: Db, acting: Acting, id: string) {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.delete(pipelines).where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id))).returning();
+    if (!row) throw notFound('Pipeline');
+    await recordAudit(tx, { ...acting, action: 'pipeline.delete', resourceType: 'pipeline', resourceId: id, changes: { name: row.name } });
+  });
+}
 
 export function presentPipeline(p: Pipeline) {
+  const schedule = p.scheduleCron ? { cron: p.scheduleCron, timezone: p.scheduleTimezone } : null;
   return {
     id: p.id,
     name: p.name,
     source_connector_id: p.sourceConnectorId,
-    destination: { type: 'platform_clickhouse', database: p.destinationDatabase },
+    destination: p.destinationConnectorId
+      ? { type: 'connector', connector_id: p.destinationConnectorId, database: p.destinationDatabase }
+      : { type: 'platform_clickhouse', database: p.destinationDatabase },
     streams: p.streams,
+    schedule,
+    next_runs: schedule && p.enabled ? nextRuns(schedule) : [],
     enabled: p.enabled,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),

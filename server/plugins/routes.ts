@@ -1,7 +1,13 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { notFound } from '../errors.js';
+import type { Operation } from '../openapi.js';
 import * as catalog from './service.js';
+
+export const catalogOperations: Operation[] = [
+  { method: 'get', path: '/catalog', summary: 'Every connector type with its settings as JSON Schema', role: 'viewer', responses: { 200: 'The catalog' } },
+  { method: 'get', path: '/catalog/{name}', summary: 'One connector type', role: 'viewer', responses: { 200: 'The plugin', 404: 'Not found' } },
+];
 
 export function catalogRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()

@@ -1,8 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { plugins } from '../../db/schema/index.js';
-import { z } from 'zod';
-import { settingSchema, type PluginDefinition, type Setting } from '../../meltano/plugins.js';
+import type { PluginDefinition } from '../../meltano/plugins.js';
 import { configSchemaFor } from '../../meltano/settings-schema.js';
 
 export type Plugin = typeof plugins.$inferSelect;
@@ -47,9 +46,4 @@ export function presentPlugin(p: Plugin) {
     capabilities: p.capabilities,
     config_schema: p.configSchema,
   };
-}
-
-/** A stored plugin's settings in the shape meltano/ works with. */
-export function pluginDefinitionOf(p: Plugin): Pick<PluginDefinition, 'name' | 'settings' | 'settings_group_validation'> {
-  return { name: p.name, settings: z.array(settingSchema).parse(p.settings) as Setting[], settings_group_validation: p.settingGroups };
 }

@@ -4,10 +4,23 @@ import { z } from 'zod';
 import { isStreamId, readLogAfter, runLogKey } from '../../jobs/run-log.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { AppError } from '../errors.js';
+import type { Operation } from '../openapi.js';
 import { parseParam } from '../validation.js';
 import * as runs from './service.js';
 
 const WAIT_MS = 2_000;
+
+export const runOperations: Operation[] = [
+  { method: 'get', path: '/runs/{id}', summary: 'Show a run: status, timings, record counts, error', role: 'viewer', responses: { 200: 'The run', 404: 'Not found' } },
+  {
+    method: 'get',
+    path: '/runs/{id}/logs',
+    summary: 'The run log as Server-Sent Events: replays from Last-Event-ID (or ?after=), follows live, ends with an `end` event',
+    role: 'viewer',
+    query: z.object({ after: z.string().optional() }),
+    responses: { 200: 'text/event-stream', 404: 'Not found' },
+  },
+];
 
 export function runRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()

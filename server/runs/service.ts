@@ -2,6 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { runs, type RunKind, type RunStatus } from '../../db/schema/index.js';
 import { enqueueRun, type RunQueue } from '../../jobs/queues.js';
+import type { Acting } from '../acting.js';
+import { recordAudit } from '../audit/service.js';
 import { notFound } from '../errors.js';
 
 export type Run = typeof runs.$inferSelect;
@@ -15,17 +17,32 @@ export const transitions: Array<{ from: RunStatus; to: RunStatus }> = [
   { from: 'running', to: 'cancelled' },
 ];
 
+/**
+ * Creates a run and queues it. The row and its audit event are committed before the job is
+ * queued, so a worker never picks up a run it cannot find.
+ */
 export async function createRun(
   db: Db,
   queue: RunQueue,
-  input: { tenantId: string; kind: RunKind; trigger: 'manual' | 'schedule' | 'retry'; connectorId: string; pipelineId?: string },
+  acting: Acting,
+  input: { kind: RunKind; trigger: 'manual' | 'schedule' | 'retry'; connectorId: string; pipelineId?: string },
 ) {
-  const [run] = await db
-    .insert(runs)
-    .values({ tenantId: input.tenantId, kind: input.kind, trigger: input.trigger, connectorId: input.connectorId, pipelineId: input.pipelineId ?? null })
-    .returning();
-  await enqueueRun(queue, input.kind, run!.id);
-  return run!;
+  const run = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(runs)
+      .values({ tenantId: acting.tenantId, kind: input.kind, trigger: input.trigger, connectorId: input.connectorId, pipelineId: input.pipelineId ?? null })
+      .returning();
+    await recordAudit(tx, {
+      ...acting,
+      action: input.kind === 'sync' ? 'pipeline.run' : `connector.${input.kind}`,
+      resourceType: input.pipelineId ? 'pipeline' : 'connector',
+      resourceId: input.pipelineId ?? input.connectorId,
+      changes: { run_id: row!.id, trigger: input.trigger },
+    });
+    return row!;
+  });
+  await enqueueRun(queue, input.kind, run.id);
+  return run;
 }
 
 export async function getRun(db: Db, tenantId: string, id: string) {

@@ -1,12 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { apiTokens, tenants } from '../../db/schema/index.js';
+import { recordAudit, type Actor } from '../audit/service.js';
 import { AppError } from '../errors.js';
 
 export type Role = 'owner' | 'admin' | 'viewer';
-export type Principal = { tenantId: string; tenantSlug: string; role: Role; tokenId: string };
+/** Who is calling, for which tenant, with which role; `actor` is what the audit log shows. */
+export type Principal = { tenantId: string; tenantSlug: string; role: Role; actor: Actor; via: 'token' | 'session' };
 
+export const roleRank: Record<Role, number> = { viewer: 0, admin: 1, owner: 2 };
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function validateSlug(slug: string): string {
@@ -16,7 +19,7 @@ export function validateSlug(slug: string): string {
   return slug;
 }
 
-export async function createTenant(db: Db, slug: string, name = slug) {
+export async function createTenant(db: DbOrTx, slug: string, name = slug) {
   validateSlug(slug);
   const [tenant] = await db.insert(tenants).values({ slug, name }).onConflictDoNothing().returning();
   if (!tenant) throw new AppError('conflict', `A tenant named "${slug}" already exists.`);
@@ -28,16 +31,37 @@ export async function findTenantBySlug(db: Db, slug: string) {
 }
 
 /** Creates an API token. The token itself is returned once and only its hash is kept. */
-export async function createToken(db: Db, tenantId: string, name: string, role: Role) {
+export async function createToken(db: DbOrTx, tenantId: string, name: string, role: Role, audit?: { actor: Actor; requestId?: string | undefined }) {
   const token = `slk_${randomBytes(32).toString('base64url')}`;
-  const [row] = await db.insert(apiTokens).values({ tenantId, name, role, tokenHash: hashToken(token) }).returning({ id: apiTokens.id });
-  return { id: row!.id, token };
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(apiTokens).values({ tenantId, name, role, tokenHash: hashToken(token) }).returning();
+    if (audit) await recordAudit(tx, { tenantId, actor: audit.actor, action: 'token.create', resourceType: 'token', resourceId: row!.id, changes: { name, role }, requestId: audit.requestId });
+    return { id: row!.id, token, row: row! };
+  });
+}
+
+export const listTokens = (db: Db, tenantId: string) => db.select().from(apiTokens).where(eq(apiTokens.tenantId, tenantId)).orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
+
+export async function revokeToken(db: Db, tenantId: string, id: string, actor: Actor, requestId?: string) {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .returning();
+    if (!row) throw new AppError('not_found', 'Token was not found (or is already revoked).');
+    await recordAudit(tx, { tenantId, actor, action: 'token.revoke', resourceType: 'token', resourceId: id, changes: { name: row.name }, requestId });
+  });
+}
+
+export function presentToken(t: typeof apiTokens.$inferSelect) {
+  return { id: t.id, name: t.name, role: t.role, created_at: t.createdAt.toISOString(), last_used_at: t.lastUsedAt?.toISOString() ?? null, revoked_at: t.revokedAt?.toISOString() ?? null };
 }
 
 /** Resolves a bearer token to who is calling, or undefined for an unknown or revoked one. */
 export async function authenticate(db: Db, token: string): Promise<Principal | undefined> {
   const [row] = await db
-    .select({ tokenId: apiTokens.id, tenantId: apiTokens.tenantId, role: apiTokens.role, tenantSlug: tenants.slug, lastUsedAt: apiTokens.lastUsedAt })
+    .select({ tokenId: apiTokens.id, name: apiTokens.name, tenantId: apiTokens.tenantId, role: apiTokens.role, tenantSlug: tenants.slug, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
@@ -46,5 +70,5 @@ export async function authenticate(db: Db, token: string): Promise<Principal | u
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));
   }
-  return { tokenId: row.tokenId, tenantId: row.tenantId, role: row.role, tenantSlug: row.tenantSlug };
+  return { tenantId: row.tenantId, tenantSlug: row.tenantSlug, role: row.role, actor: { type: 'token', id: row.tokenId, label: `token "${row.name}"` }, via: 'token' };
 }

@@ -1,18 +1,28 @@
 import { useEffect, useState } from 'react';
-import { api, getToken, setToken } from './api.js';
+import { api, setCsrfToken } from './api.js';
 import { Catalog } from './Catalog.js';
 import { SignIn } from './SignIn.js';
 
+type Session = { tenant: { slug: string }; role: string; actor: { label: string } };
+
 export function App() {
-  const [signedIn, setSignedIn] = useState(Boolean(getToken()));
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [health, setHealth] = useState<string>('checking…');
 
+  const loadSession = () => api<Session>('/auth/session').then(setSession, () => setSession(null));
   useEffect(() => {
+    void loadSession();
     api<{ status: string }>('/health').then(
       (h) => setHealth(h.status),
       () => setHealth('unreachable'),
     );
   }, []);
+
+  async function signOut() {
+    await api('/auth/sign-out', { method: 'POST' }).catch(() => undefined);
+    setCsrfToken(null);
+    setSession(null);
+  }
 
   return (
     <div className="mx-auto max-w-4xl p-6">
@@ -20,21 +30,23 @@ export function App() {
         <h1 className="text-2xl font-semibold">Sluice</h1>
         <div className="flex items-center gap-4 text-sm">
           <span aria-live="polite">Service: {health}</span>
-          {signedIn && (
-            <button
-              type="button"
-              className="rounded border border-slate-400 px-3 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
-              onClick={() => {
-                setToken(null);
-                setSignedIn(false);
-              }}
-            >
-              Sign out
-            </button>
+          {session && (
+            <>
+              <span>
+                {session.actor.label} · {session.tenant.slug} ({session.role})
+              </span>
+              <button
+                type="button"
+                className="rounded border border-slate-400 px-3 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
+                onClick={() => void signOut()}
+              >
+                Sign out
+              </button>
+            </>
           )}
         </div>
       </header>
-      <main>{signedIn ? <Catalog /> : <SignIn onSignedIn={() => setSignedIn(true)} />}</main>
+      <main>{session === undefined ? <p>Loading…</p> : session ? <Catalog /> : <SignIn onSignedIn={() => void loadSession()} />}</main>
     </div>
   );
 }

@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { memberships, sessions, tenants, users } from '../../db/schema/index.js';
+import { recordAudit, type Actor } from '../audit/service.js';
+import { AppError } from '../errors.js';
+import type { Principal, Role } from '../tenants/service.js';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+
+const SESSION_DAYS = 14;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export async function findUserByEmail(db: Db, email: string) {
+  return db.query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
+}
+
+/**
+ * Adds a person to a tenant: creates the user when the email is new (a password is then
+ * required), and the membership with its role. 409 when they are a member already.
+ */
+export async function addMember(db: Db, input: { tenantId: string; email: string; name?: string | undefined; password?: string | undefined; role: Role; actor: Actor; requestId?: string | undefined }) {
+  return db.transaction(async (tx) => {
+    let user = await tx.query.users.findFirst({ where: eq(users.email, normalizeEmail(input.email)) });
+    if (!user) {
+      if (!input.password) throw new AppError('validation_failed', 'This email has no account yet: give it a password.', { password: ['is required for a new account'] });
+      [user] = await tx
+        .insert(users)
+        .values({ email: normalizeEmail(input.email), name: input.name ?? input.email.split('@')[0]!, passwordHash: await hashPassword(input.password) })
+        .returning();
+    }
+    const [membership] = await tx.insert(memberships).values({ userId: user!.id, tenantId: input.tenantId, role: input.role }).onConflictDoNothing().returning();
+    if (!membership) throw new AppError('conflict', `${user!.email} is already a member.`, { email: ['is already a member'] });
+    await recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'member.add', resourceType: 'member', resourceId: user!.id, changes: { email: user!.email, role: input.role }, requestId: input.requestId });
+    return { user: user!, role: input.role };
+  });
+}
+
+export async function listMembers(db: Db, tenantId: string) {
+  return db
+    .select({ id: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.tenantId, tenantId))
+    .orderBy(asc(memberships.createdAt), asc(users.id));
+}
+
+export async function removeMember(db: Db, tenantId: string, userId: string, actor: Actor, requestId?: string) {
+  await db.transaction(async (tx) => {
+    const members = await tx.select().from(memberships).where(eq(memberships.tenantId, tenantId)).for('update');
+    const target = members.find((m) => m.userId === userId);
+    if (!target) throw new AppError('not_found', 'Member was not found.');
+    if (target.role === 'owner' && members.filter((m) => m.role === 'owner').length === 1) {
+      throw new AppError('conflict', 'This is the last owner. Make someone else an owner first.');
+    }
+    await tx.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+    await tx.delete(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.userId, userId)));
+    await recordAudit(tx, { tenantId, actor, action: 'member.remove', resourceType: 'member', resourceId: userId, requestId });
+  });
+}
+
+/**
+ * Checks email and password and opens a session in one of the user's tenants (the one
+ * named, or their first). Returns the cookie value and CSRF token, each shown only now.
+ */
+export async function signIn(db: Db, input: { email: string; password: string; tenant?: string | undefined }) {
+  const user = await findUserByEmail(db, input.email);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? decoyHash);
+  if (!user || !ok) throw new AppError('unauthorized', 'That email and password do not match an account. Check both and try again.');
+  const options = await db
+    .select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .where(eq(memberships.userId, user.id))
+    .orderBy(asc(memberships.createdAt));
+  const chosen = input.tenant ? options.find((o) => o.slug === input.tenant) : options[0];
+  if (!chosen) throw new AppError('forbidden', input.tenant ? `You are not a member of "${input.tenant}".` : 'Your account is not a member of any organisation yet. Ask an owner to add you.');
+  const token = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  await db.insert(sessions).values({ tokenHash: sha256(token), csrfHash: sha256(csrfToken), userId: user.id, tenantId: chosen.tenantId, expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) });
+  return { token, csrfToken, maxAgeSeconds: SESSION_DAYS * 86_400, user, tenant: chosen, tenants: options };
+}
+
+export async function signOut(db: Db, token: string) {
+  await db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
+}
+
+/** The principal behind a session cookie, with the CSRF hash its mutating requests must match. */
+export async function authenticateSession(db: Db, token: string): Promise<(Principal & { csrfHash: string }) | undefined> {
+  const [row] = await db
+    .select({ userId: users.id, email: users.email, tenantId: tenants.id, slug: tenants.slug, role: memberships.role, csrfHash: sessions.csrfHash })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
+    .innerJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.tenantId, sessions.tenantId)))
+    .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date())));
+  if (!row) return undefined;
+  return { tenantId: row.tenantId, tenantSlug: row.slug, role: row.role, actor: { type: 'user', id: row.userId, label: row.email }, via: 'session', csrfHash: row.csrfHash };
+}
+
+export const csrfMatches = (csrfHash: string, token: string | undefined) => token !== undefined && sha256(token) === csrfHash;
