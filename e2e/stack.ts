@@ -20,28 +20,39 @@ import { testEnv } from './test-env.js';
 /**
  * A whole Sluice for one test: the API listening on a random port, `workers` worker
  * processes on the test's own queue, and a fresh tenant with an owner token.
- * Worker output goes to .data/test-logs/<prefix>-worker-N.log.
+ * Worker output goes to .data/test-logs/<prefix>-worker-N.log (`workerLogFiles`); the API's
+ * log lines are kept in memory (`apiLog()`). `logLevel` sets LOG_LEVEL for the workers.
  */
-export async function startStack(options: { workers?: number } = {}) {
-  const childEnv = await testEnv();
+export async function startStack(options: { workers?: number; logLevel?: string } = {}) {
+  const childEnv = await testEnv(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel });
   const env = loadEnv(childEnv);
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
-  const log = pino({ level: 'warn' });
+  // The API's log lines are kept for tests to read; warnings and errors still show as before.
+  const apiLines: string[] = [];
+  const apiLogDestination = {
+    write(line: string) {
+      apiLines.push(line);
+      if ((JSON.parse(line) as { level: number }).level >= 40) process.stdout.write(line);
+    },
+  };
+  const log = pino({ level: 'info' }, apiLogDestination);
   const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  log.info({ url: baseUrl }, 'api listening');
 
   const logDir = path.join(dataDir, 'test-logs');
   await mkdir(logDir, { recursive: true });
-  const spawnWorker = (i: number) => {
+  const workerLogFiles = Array.from({ length: options.workers ?? 1 }, (_, i) => path.join(logDir, `${env.SLUICE_QUEUE_PREFIX}-worker-${i}.log`));
+  const spawnWorker = (file: string) => {
     const worker = execa('node', ['--import', 'tsx', 'jobs/main.ts'], { cwd: projectRoot, env: childEnv, extendEnv: false, reject: false, all: true });
-    worker.all.pipe(createWriteStream(path.join(logDir, `${env.SLUICE_QUEUE_PREFIX}-worker-${i}.log`)));
+    worker.all.pipe(createWriteStream(file));
     return worker;
   };
-  const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => spawnWorker(i));
+  const workers = workerLogFiles.map(spawnWorker);
 
   const slug = `t-${randomBytes(4).toString('hex')}`;
   const tenant = await tenants.createTenant(db, slug);
@@ -54,6 +65,9 @@ export async function startStack(options: { workers?: number } = {}) {
     db,
     env,
     workers,
+    workerLogFiles,
+    /** Everything the API logged so far (pino JSON lines, level info and up). */
+    apiLog: () => apiLines.join(''),
     /** Calls the API as the tenant's owner; returns status and parsed JSON body. */
     async api<T = Record<string, unknown>>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
       const response = await fetch(`${baseUrl}/api/v1${route}`, {

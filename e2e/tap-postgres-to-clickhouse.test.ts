@@ -41,7 +41,7 @@ describe('meltano run tap-postgres target-clickhouse', async () => {
     const pipeline = { id: randomBytes(8).toString('hex'), destinationDatabase: database, streams: [{ stream: `public-${table}`, replication_method: 'FULL_TABLE' }] } as unknown as Pipeline;
     const url = new URL(sourceUrl);
     const result = await runSync({ env }, {
-      runId: crypto.randomUUID(),
+      timeoutMs: 300_000,
       tap: 'tap-postgres',
       config: { host: url.hostname, port: Number(url.port || 5432), user: 'postgres', password: 'unused', database: 'sluice_test_source', filter_schemas: ['public'] },
       pipeline,

@@ -1,39 +1,78 @@
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
-import { sweepStaleRunDirs } from '../meltano/run-dir.js';
+import { stopOwnRuns, sweepStaleRunDirs } from '../meltano/run-dir.js';
 import { loadEnvOrExit } from '../server/env.js';
 import { createLogger } from '../server/logger.js';
-import { RUN_QUEUE, type RunJob } from './queues.js';
+import { listenForCancels } from './cancel.js';
+import type { WorkerDeps } from './deps.js';
+import { deleteOldLogs } from './log-archive.js';
+import { QUEUE_NAMES, type RunJob } from './queues.js';
 import { createRunProcessor } from './run.processor.js';
+import { createTenantSlots } from './tenant-slots.js';
 
 const env = loadEnvOrExit();
+let stopping = false;
 const log = createLogger(env.LOG_LEVEL, 'sluice-worker');
 const { db, close: closeDb } = createDb(env.DATABASE_URL);
 // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
 const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-const logRedis = new Redis(env.REDIS_URL);
+const redis = new Redis(env.REDIS_URL);
+const cancels = await listenForCancels(new Redis(env.REDIS_URL), env.SLUICE_QUEUE_PREFIX);
 
-const swept = await sweepStaleRunDirs();
-if (swept > 0) log.warn({ swept }, 'removed run folders left by a stopped worker');
+const sweep = async () => {
+  const swept = await sweepStaleRunDirs();
+  if (swept > 0) log.warn({ swept }, 'stopped and removed runs left by a worker that died');
+};
+await sweep();
 
-const worker = new Worker<RunJob>(RUN_QUEUE, createRunProcessor({ db, redis: logRedis, keyring: keyringFrom(env), log, env }), {
-  connection,
-  prefix: env.SLUICE_QUEUE_PREFIX,
-  concurrency: env.WORKER_CONCURRENCY,
-});
-worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));
-worker.on('failed', (job, error) => log.error({ job: job?.id, err: error.message }, 'job failed'));
-log.info({ concurrency: env.WORKER_CONCURRENCY, queue: `${env.SLUICE_QUEUE_PREFIX}:${RUN_QUEUE}` }, 'worker ready');
+const deps: WorkerDeps = {
+  db,
+  redis,
+  keyring: keyringFrom(env),
+  log,
+  env,
+  slots: createTenantSlots(redis, env.SLUICE_QUEUE_PREFIX, env.TENANT_MAX_CONCURRENT_SYNCS),
+  cancels,
+  timeoutsMs: { test: env.TEST_TIMEOUT_SECONDS * 1000, discover: env.DISCOVER_TIMEOUT_SECONDS * 1000, sync: env.SYNC_TIMEOUT_SECONDS * 1000 },
+  workerName: `${hostname()}:${process.pid}`,
+  isStopping: () => stopping,
+};
+const processor = createRunProcessor(deps);
+// Interactive runs (a person waits in the wizard) have their own queues and slots.
+const workers = [
+  // A sync whose worker died is picked up again (stalled-job recovery) a few times before giving up.
+  new Worker<RunJob>(QUEUE_NAMES.sync, processor, { connection, prefix: env.SLUICE_QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, maxStalledCount: 3, stalledInterval: 15_000 }),
+  new Worker<RunJob>(QUEUE_NAMES.test, processor, { connection, prefix: env.SLUICE_QUEUE_PREFIX, concurrency: env.WORKER_INTERACTIVE_CONCURRENCY }),
+  new Worker<RunJob>(QUEUE_NAMES.discover, processor, { connection, prefix: env.SLUICE_QUEUE_PREFIX, concurrency: env.WORKER_INTERACTIVE_CONCURRENCY }),
+];
+for (const worker of workers) {
+  worker.on('error', (error) => log.error({ err: error.message, queue: worker.name }, 'worker error'));
+  worker.on('failed', (job, error) => log.warn({ job: job?.id, queue: worker.name, err: error.message }, 'job attempt failed'));
+}
+log.info({ concurrency: env.WORKER_CONCURRENCY, interactive: env.WORKER_INTERACTIVE_CONCURRENCY, prefix: env.SLUICE_QUEUE_PREFIX }, 'worker ready');
 
-let stopping = false;
+// Housekeeping: runs of workers that died on this machine, and logs past their retention.
+const housekeeping = setInterval(() => {
+  void sweep().catch((error: Error) => log.error({ err: error.message }, 'sweep failed'));
+  void deleteOldLogs(db, env.LOG_RETENTION_DAYS).catch((error: Error) => log.error({ err: error.message }, 'log retention failed'));
+}, 60_000);
+housekeeping.unref();
+
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'worker stopping');
-  await worker.close();
-  await Promise.all([connection.quit(), logRedis.quit(), closeDb()]);
+  clearInterval(housekeeping);
+  // Runs in progress are not failed: their Meltano stops, and another worker resumes them.
+  const closing = Promise.all(workers.map((w) => w.close(true)));
+  const stopped = await stopOwnRuns();
+  if (stopped > 0) log.warn({ stopped }, 'stopped runs in progress; they resume on another worker');
+  await closing;
+  await cancels.close();
+  await Promise.all([connection.quit(), redis.quit(), closeDb()]);
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,71 +1,201 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { and, desc, eq } from 'drizzle-orm';
+import { connectorCatalogs, pipelineStates, runs as runsTable } from '../db/schema/index.js';
+import { explainFailure } from '../meltano/failure-reasons.js';
+import type { Actor } from '../server/audit/service.js';
 import * as connectors from '../server/connectors/service.js';
 import * as pipelines from '../server/pipelines/service.js';
+import * as catalog from '../server/plugins/service.js';
 import * as runs from '../server/runs/service.js';
-import { explainFailure } from '../meltano/failure-reasons.js';
 import type { WorkerDeps } from './deps.js';
-import { runJobSchema, type RunJob } from './queues.js';
-import { createLogWriter, runLogKey } from './run-log.js';
+import { discoverCatalog, streamsOf } from './discover.js';
+import { archiveRunLog } from './log-archive.js';
+import { readState, stateIdOf, writeState } from './pipeline-state.js';
+import { previewStream } from './preview.js';
+import { RETRIES, runJobSchema, type RunJob } from './queues.js';
+import { createLogWriter, runLogKey, type LogWriter } from './run-log.js';
 import { createRunOutput } from './run-output.js';
 import { createScrubber } from './scrub.js';
-import { runConnectionTest } from './test-connection.js';
 import { runSync } from './sync.js';
+import { renewWhileRunning } from './tenant-slots.js';
+import { runStagedTest } from './test-connection.js';
 
-type Outcome = { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; error: string | null };
+type Outcome = { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; error: string | null; transient: boolean; result?: Record<string, unknown> };
+type Run = runs.Run;
+
+const scheduler: Actor = { type: 'system', id: null, label: 'schedule' };
+const outcomeOf = (r: { exitCode: number | undefined; cancelled: boolean; timedOut: boolean }, failure: () => { message: string; transient: boolean }): Outcome => {
+  if (r.exitCode === 0) return { status: 'succeeded', exitCode: 0, error: null, transient: false };
+  if (r.cancelled) return { status: 'cancelled', exitCode: r.exitCode ?? null, error: 'The run was cancelled.', transient: false };
+  if (r.timedOut) return { status: 'failed', exitCode: r.exitCode ?? null, error: 'The run took longer than its time limit and was stopped.', transient: false };
+  const f = failure();
+  return { status: 'failed', exitCode: r.exitCode ?? null, error: f.message, transient: f.transient };
+};
+
+/** A scheduled trigger becomes a run, unless the pipeline is still busy (then it is skipped and recorded). */
+async function runForSchedule(deps: WorkerDeps, pipelineId: string): Promise<string | undefined> {
+  const pipeline = await deps.db.query.pipelines.findFirst({ where: (p, { eq: is }) => is(p.id, pipelineId) });
+  if (!pipeline || !pipeline.enabled) return undefined;
+  const tenant = await deps.db.query.tenants.findFirst({ where: (t, { eq: is }) => is(t.id, pipeline.tenantId) });
+  const acting = { tenantId: pipeline.tenantId, tenantSlug: tenant?.slug ?? '', actor: scheduler };
+  const busy = await runs.activeSync(deps.db, pipeline.id);
+  if (busy) {
+    await runs.recordSkippedRun(deps.db, acting, { connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id, busyRunId: busy.id });
+    return undefined;
+  }
+  // This job becomes the run: nothing to enqueue.
+  const run = await runs.createRun(deps.db, null, acting, { kind: 'sync', trigger: 'schedule', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
+  return run.id;
+}
+
+/** Hands a pending rollback, edit or reset of the pipeline's state to Meltano before it syncs. */
+async function applyPendingState(deps: WorkerDeps, pipelineId: string, stateId: string, log: LogWriter) {
+  const [latest] = await deps.db.select().from(pipelineStates).where(eq(pipelineStates.pipelineId, pipelineId)).orderBy(desc(pipelineStates.id)).limit(1);
+  if (!latest?.pending) return;
+  await writeState(deps, stateId, latest.source === 'reset' ? null : latest.state);
+  await deps.db.update(pipelineStates).set({ pending: false }).where(and(eq(pipelineStates.id, latest.id), eq(pipelineStates.pending, true)));
+  log.write({ type: 'log', level: 'info', message: `Applied the ${latest.source} of the pipeline's state saved at ${latest.createdAt.toISOString()}.`, at: new Date().toISOString() });
+}
+
+async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: AbortSignal): Promise<Outcome> {
+  const connector = await connectors.getConnector(deps.db, run.tenantId, run.connectorId);
+  const plugin = await catalog.getPlugin(deps.db, connector.pluginName);
+  if (!plugin) throw new UnrecoverableError(`plugin ${connector.pluginName} is not in the catalog`);
+  const { config, secretValues } = connectors.loadConnectorForRun(deps.keyring, connector);
+  const pipeline = run.kind === 'sync' && run.pipelineId ? await pipelines.getPipeline(deps.db, run.tenantId, run.pipelineId) : undefined;
+  const destination = pipeline?.destinationConnectorId
+    ? connectors.loadConnectorForRun(deps.keyring, await connectors.getConnector(deps.db, run.tenantId, pipeline.destinationConnectorId))
+    : undefined;
+  const output = createRunOutput(writer, createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]));
+  const timeoutMs = deps.timeoutsMs[run.kind];
+  const storeCatalog = async (found: { catalog?: Record<string, unknown>; streams?: ReturnType<typeof streamsOf> }) => {
+    if (!found.catalog || !found.streams) return;
+    const row = { connectorId: connector.id, tenantId: run.tenantId, catalog: found.catalog, streams: found.streams, discoveredAt: new Date() };
+    await deps.db.insert(connectorCatalogs).values(row).onConflictDoUpdate({ target: connectorCatalogs.connectorId, set: row });
+  };
+
+  if (run.kind === 'test') {
+    const tested = await runStagedTest(deps, {
+      plugin: plugin.name,
+      kind: plugin.kind,
+      schema: plugin.configSchema,
+      config,
+      onLine: output.onLine,
+      onStage: (stage) => writer.write({ type: 'log', level: stage.ok ? 'info' : 'error', message: `${stage.label}: ${stage.ok ? 'ok' : stage.message}`, at: new Date().toISOString() }),
+      signal,
+      timeoutMs,
+    });
+    await storeCatalog(tested);
+    const outcome: Outcome = tested.ok
+      ? { status: 'succeeded', exitCode: 0, error: null, transient: false }
+      : tested.cancelled
+        ? { status: 'cancelled', exitCode: null, error: 'The run was cancelled.', transient: false }
+        : { status: 'failed', exitCode: null, error: tested.message, transient: false };
+    await connectors.recordTestResult(deps.db, connector.id, tested.ok, outcome.status === 'cancelled' ? null : outcome.error);
+    return { ...outcome, result: { stages: tested.stages, ...(tested.streams ? { streams: tested.streams.length } : {}) } };
+  }
+
+  if (run.kind === 'discover') {
+    const preview = run.params.preview;
+    if (preview) {
+      const found = await previewStream(deps, { plugin: plugin.name, config, stream: preview.stream, limit: preview.limit, onLine: output.onLine, signal, timeoutMs });
+      return { ...outcomeOf(found.result, () => explainFailure(output.tail())), result: { stream: preview.stream, records: found.records } };
+    }
+    const found = await discoverCatalog(deps, { plugin: plugin.name, config, onLine: output.onLine, signal, timeoutMs });
+    const streams = found.catalog ? streamsOf(found.catalog) : undefined;
+    await storeCatalog({ ...(found.catalog ? { catalog: found.catalog as Record<string, unknown> } : {}), ...(streams ? { streams } : {}) });
+    return { ...outcomeOf(found.result, () => explainFailure(output.tail())), ...(streams ? { result: { streams: streams.length } } : {}) };
+  }
+
+  if (!pipeline) throw new UnrecoverableError(`sync run ${run.id} has no pipeline`);
+  const stateId = stateIdOf(plugin.name, pipeline.id);
+  await applyPendingState(deps, pipeline.id, stateId, writer);
+  const synced = await runSync(deps, { tap: plugin.name, config, pipeline, destination: destination?.config, fullRefresh: run.params.full_refresh, timeoutMs, onLine: output.onLine, signal });
+  const outcome = outcomeOf(synced, () => explainFailure(output.tail()));
+  if (outcome.status === 'succeeded') {
+    const state = await readState(deps, stateId);
+    if (state) await deps.db.insert(pipelineStates).values({ tenantId: run.tenantId, pipelineId: pipeline.id, runId: run.id, source: 'sync', state });
+  }
+  await deps.db
+    .update(runsTable)
+    .set({ recordCounts: output.recordCounts, rowsLoaded: output.rowsLoaded(), reconciliation: output.reconciliation.length > 0 ? output.reconciliation : null })
+    .where(eq(runsTable.id, run.id));
+  return outcome;
+}
 
 /**
- * Executes one run: marks it running, spawns Meltano, streams the log, records the outcome.
- * Idempotent: a run that is already finished (or taken by another worker) is left alone.
+ * Executes one run: takes a tenant slot (syncs), marks it running, spawns Meltano, streams
+ * the log, records the outcome, and for a transient failure hands the job back to BullMQ to
+ * retry with backoff. Idempotent: a finished run, or one another worker took, is left alone;
+ * a run found `running` lost its worker (stalled job) and starts again.
  */
 export function createRunProcessor(deps: WorkerDeps) {
-  return async function processRun(job: Job<RunJob>, _token?: string, signal?: AbortSignal) {
+  return async function processRun(job: Job<RunJob>, token?: string, bullSignal?: AbortSignal) {
     const parsed = runJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Job ${job.id} has no valid run_id`);
-    const runId = parsed.data.run_id;
+    let runId: string;
+    if ('run_id' in parsed.data) runId = parsed.data.run_id;
+    else {
+      const created = await runForSchedule(deps, parsed.data.pipeline_id);
+      if (!created) return;
+      runId = created;
+      await job.updateData({ run_id: runId });
+    }
     const run = await runs.getRunById(deps.db, runId);
     if (!run || runs.isFinished(run.status)) return;
-    // A run found `running` was picked up before and its worker died (stalled job): run it again.
-    const started = run.status === 'queued' ? await runs.transition(deps.db, runId, 'queued', 'running', { startedAt: new Date() }) : run;
-    if (!started) return;
-    const log = deps.log.child({ run_id: runId, kind: run.kind });
-    const writer = createLogWriter(deps.redis, runLogKey(deps.env.SLUICE_QUEUE_PREFIX, runId));
-    let outcome: Outcome;
-    let output: ReturnType<typeof createRunOutput> | undefined;
-    let scrub = (text: string) => text;
-    try {
-      const connector = await connectors.getConnector(deps.db, run.tenantId, run.connectorId);
-      const { config, secretValues } = connectors.loadConnectorForRun(deps.keyring, connector);
-      const pipeline = run.kind === 'sync' && run.pipelineId ? await pipelines.getPipeline(deps.db, run.tenantId, run.pipelineId) : undefined;
-      const destination = pipeline?.destinationConnectorId
-        ? connectors.loadConnectorForRun(deps.keyring, await connectors.getConnector(deps.db, run.tenantId, pipeline.destinationConnectorId))
-        : undefined;
-      scrub = createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]);
-      output = createRunOutput(writer, scrub);
-      const base = { config, onLine: output.onLine, ...(signal ? { signal } : {}) };
-      log.info({ plugin: connector.pluginName }, 'run started');
-      const result = pipeline
-        ? await runSync(deps, { ...base, runId, tap: connector.pluginName, pipeline, destination: destination?.config })
-        : await runConnectionTest(deps, { ...base, plugin: connector.pluginName });
-      if (result.exitCode === 0) outcome = { status: 'succeeded', exitCode: 0, error: null };
-      else if (result.cancelled) outcome = { status: 'cancelled', exitCode: result.exitCode ?? null, error: 'The run was cancelled.' };
-      else if (result.timedOut) outcome = { status: 'failed', exitCode: result.exitCode ?? null, error: 'The run took too long and was stopped.' };
-      else outcome = { status: 'failed', exitCode: result.exitCode ?? null, error: explainFailure(output.tail()).message };
-      if (run.kind === 'test') await connectors.recordTestResult(deps.db, connector.id, outcome.status === 'succeeded', outcome.error);
-    } catch (error) {
-      log.error({ err: scrub(error instanceof Error ? error.message : String(error)) }, 'run crashed');
-      outcome = { status: 'failed', exitCode: null, error: 'Sluice could not start this run. The service log has the details.' };
+    if (run.kind === 'sync' && !(await deps.slots.acquire(run.tenantId, run.id))) {
+      // The tenant is at its cap: wait in the queue without counting an attempt.
+      await job.moveToDelayed(Date.now() + 2_000 + Math.random() * 3_000, token);
+      throw new DelayedError();
     }
-    await runs.transition(deps.db, runId, 'running', outcome.status, {
-      finishedAt: new Date(),
-      exitCode: outcome.exitCode,
-      errorSummary: outcome.error,
-      recordCounts: output?.recordCounts ?? {},
-      rowsLoaded: output ? output.rowsLoaded() : null,
-      reconciliation: output && output.reconciliation.length > 0 ? output.reconciliation : null,
-    });
-    if (outcome.error) writer.write({ type: 'log', level: 'error', message: outcome.error, at: new Date().toISOString() });
-    writer.write({ type: 'end', status: outcome.status, at: new Date().toISOString() });
-    await writer.close();
-    log.info({ status: outcome.status }, 'run finished');
+    const stopRenewing = run.kind === 'sync' ? renewWhileRunning(deps.slots, run.tenantId, run.id) : () => undefined;
+    try {
+      await processClaimed(deps, job, run, bullSignal);
+    } finally {
+      stopRenewing();
+      if (run.kind === 'sync') await deps.slots.release(run.tenantId, run.id);
+    }
   };
+}
+
+async function processClaimed(deps: WorkerDeps, job: Job<RunJob>, run: Run, bullSignal?: AbortSignal) {
+  const recovered = run.status === 'running';
+  const claim = { startedAt: run.startedAt ?? new Date(), attempt: run.attempt + 1, worker: deps.workerName, errorSummary: null };
+  const started = recovered ? await runs.reclaim(deps.db, run.id, run.attempt, claim) : await runs.transition(deps.db, run.id, 'queued', 'running', claim);
+  if (!started) return;
+  const log = deps.log.child({ run_id: run.id, kind: run.kind, attempt: started.attempt });
+  const writer = createLogWriter(deps.redis, runLogKey(deps.env.SLUICE_QUEUE_PREFIX, run.id));
+  if (recovered) writer.write({ type: 'log', level: 'warning', message: `Picked up again after its worker stopped (attempt ${started.attempt}); a sync resumes from its last saved state.`, at: new Date().toISOString() });
+  const watch = deps.cancels.watch(run.id, bullSignal);
+  let outcome: Outcome;
+  try {
+    log.info('run started');
+    outcome = await execute(deps, started, writer, watch.signal);
+  } catch (error) {
+    if (error instanceof UnrecoverableError) log.error({ err: error.message }, 'run cannot start');
+    else log.error({ err: error instanceof Error ? error.message : String(error) }, 'run crashed');
+    outcome = { status: 'failed', exitCode: null, error: 'Sluice could not start this run. The service log has the details.', transient: !(error instanceof UnrecoverableError) };
+  } finally {
+    watch.done();
+  }
+  if (deps.isStopping()) {
+    // Stopped by this worker's shutdown, not by the run: leave it running for another worker to take over.
+    await writer.close();
+    log.warn('left for another worker (this one is stopping)');
+    return;
+  }
+  const maxAttempts = RETRIES[run.kind].attempts ?? 1;
+  if (outcome.status === 'failed' && outcome.transient && job.attemptsMade + 1 < maxAttempts) {
+    await runs.transition(deps.db, run.id, 'running', 'queued', { errorSummary: `Will retry: ${outcome.error}` });
+    writer.write({ type: 'log', level: 'warning', message: `This looks temporary; Sluice will retry (attempt ${job.attemptsMade + 2} of ${maxAttempts}). ${outcome.error}`, at: new Date().toISOString() });
+    await writer.close();
+    log.warn({ err: outcome.error }, 'run will retry');
+    throw new Error(outcome.error ?? 'transient failure');
+  }
+  await runs.transition(deps.db, run.id, 'running', outcome.status, { finishedAt: new Date(), exitCode: outcome.exitCode, errorSummary: outcome.error, ...(outcome.result ? { result: outcome.result } : {}) });
+  if (outcome.error) writer.write({ type: 'log', level: outcome.status === 'cancelled' ? 'warning' : 'error', message: outcome.error, at: new Date().toISOString() });
+  writer.write({ type: 'end', status: outcome.status, at: new Date().toISOString() });
+  await writer.close();
+  await archiveRunLog(deps.redis, deps.db, runLogKey(deps.env.SLUICE_QUEUE_PREFIX, run.id), run.id).catch((error: Error) => log.error({ err: error.message }, 'could not archive the run log'));
+  log.info({ status: outcome.status }, 'run finished');
 }

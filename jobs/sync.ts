@@ -2,11 +2,10 @@ import type { Pipeline } from '../server/pipelines/service.js';
 import { meltanoEnv } from '../meltano/project.js';
 import { extraEnvName, settingsToEnv } from '../meltano/setting-env.js';
 import { spawnMeltano } from '../meltano/spawn.js';
-import { withRunDir } from '../meltano/run-dir.js';
+import { recordProcessGroup, withRunDir } from '../meltano/run-dir.js';
 import type { WorkerDeps } from './deps.js';
 
 export const DESTINATION_PLUGIN = 'target-clickhouse';
-const SYNC_TIMEOUT_MS = 6 * 3600_000;
 
 /** Singer selection and replication metadata for the pipeline's streams, as Meltano extras. */
 function selectionEnv(tap: string, pipeline: Pipeline): Record<string, string> {
@@ -26,18 +25,21 @@ function selectionEnv(tap: string, pipeline: Pipeline): Record<string, string> {
 export async function runSync(
   deps: Pick<WorkerDeps, 'env'>,
   input: {
-    runId: string;
     tap: string;
     config: Record<string, unknown>;
     pipeline: Pipeline;
     /** A tenant's own target-clickhouse connector's settings; the platform ClickHouse otherwise. */
     destination?: Record<string, unknown> | undefined;
+    fullRefresh?: boolean | undefined;
+    timeoutMs: number;
     onLine: (line: string) => void;
-    signal?: AbortSignal;
+    signal?: AbortSignal | undefined;
   },
 ) {
   return withRunDir((sysDir) =>
-    spawnMeltano(['--log-format=json', 'run', '--no-install', `--state-id-suffix=${input.pipeline.id}`, `--run-id=${input.runId}`, input.tap, DESTINATION_PLUGIN], {
+    // --force: a run whose worker was killed stays "running" in Meltano's records; Sluice
+    // itself guarantees one sync per pipeline at a time.
+    spawnMeltano(['--log-format=json', 'run', '--no-install', '--force', ...(input.fullRefresh ? ['--full-refresh'] : []), `--state-id-suffix=${input.pipeline.id}`, input.tap, DESTINATION_PLUGIN], {
       env: meltanoEnv(deps.env.DATABASE_URL, {
         MELTANO_SYS_DIR_ROOT: sysDir,
         ...settingsToEnv(input.tap, input.config),
@@ -48,8 +50,9 @@ export async function runSync(
         }),
       }),
       onLine: input.onLine,
-      timeoutMs: SYNC_TIMEOUT_MS,
-      ...(input.signal ? { signal: input.signal } : {}),
+      onSpawn: (pid) => recordProcessGroup(sysDir, pid),
+      timeoutMs: input.timeoutMs,
+      signal: input.signal,
     }),
   );
 }

@@ -1,22 +1,114 @@
+import { validateConfig } from '../meltano/config-validation.js';
+import { explainFailure } from '../meltano/failure-reasons.js';
 import { meltanoEnv } from '../meltano/project.js';
+import { recordProcessGroup, withRunDir } from '../meltano/run-dir.js';
 import { settingsToEnv } from '../meltano/setting-env.js';
 import { spawnMeltano } from '../meltano/spawn.js';
-import { withRunDir } from '../meltano/run-dir.js';
 import type { WorkerDeps } from './deps.js';
+import { discoverCatalog, streamsOf } from './discover.js';
+import { checkEndpoint, endpointsOf } from './reachability.js';
 
-const TEST_TIMEOUT_MS = 120_000;
+export type StageName = 'settings' | 'network' | 'discovery' | 'first_record';
+export type StageResult = { stage: StageName; label: string; ok: boolean; seconds: number; message?: string; settings?: string[] };
+export type TestOutcome = { ok: boolean; stages: StageResult[]; message: string | null; transient: boolean; streams?: ReturnType<typeof streamsOf>; catalog?: Record<string, unknown>; cancelled: boolean; timedOut: boolean };
 
-/** `meltano config test <tap>`: the tap runs until its first record, then stops. */
-export async function runConnectionTest(
+const LABELS: Record<StageName, string> = {
+  settings: 'Checking the settings',
+  network: 'Reaching the server',
+  discovery: 'Listing what can be synced',
+  first_record: 'Reading a first record',
+};
+
+/**
+ * A connection test in stages, each a plain-words step the wizard shows: settings valid →
+ * servers reachable (DNS, TCP, TLS) → the tap's discovery → a first record. The first
+ * failing stage stops the test and names itself, the settings most likely at fault, and the
+ * reason. Sources run all four; destinations stop after the network.
+ */
+export async function runStagedTest(
   deps: Pick<WorkerDeps, 'env'>,
-  input: { plugin: string; config: Record<string, unknown>; onLine: (line: string) => void; signal?: AbortSignal },
-) {
-  return withRunDir((sysDir) =>
-    spawnMeltano(['--log-format=json', 'config', 'test', '--no-install', input.plugin], {
-      env: meltanoEnv(deps.env.DATABASE_URL, { MELTANO_SYS_DIR_ROOT: sysDir, ...settingsToEnv(input.plugin, input.config) }),
-      onLine: input.onLine,
-      timeoutMs: TEST_TIMEOUT_MS,
-      ...(input.signal ? { signal: input.signal } : {}),
-    }),
+  input: {
+    plugin: string;
+    kind: 'extractor' | 'loader';
+    schema: Record<string, unknown>;
+    config: Record<string, unknown>;
+    onLine: (line: string) => void;
+    onStage: (stage: StageResult) => void;
+    signal?: AbortSignal | undefined;
+    timeoutMs: number;
+  },
+): Promise<TestOutcome> {
+  const deadline = Date.now() + input.timeoutMs;
+  const stages: StageResult[] = [];
+  const outcome = (extra: Partial<TestOutcome> = {}): TestOutcome => {
+    const failed = stages.find((s) => !s.ok);
+    return { ok: !failed, stages, message: failed ? `${failed.label} failed: ${failed.message}` : null, transient: false, cancelled: false, timedOut: false, ...extra };
+  };
+  const run = async (stage: StageName, fn: () => Promise<{ ok: boolean; message?: string; settings?: string[] }>) => {
+    const started = Date.now();
+    const result = await fn();
+    const done: StageResult = { stage, label: LABELS[stage], ok: result.ok, seconds: (Date.now() - started) / 1000, ...(result.message ? { message: result.message } : {}), ...(result.settings ? { settings: result.settings } : {}) };
+    stages.push(done);
+    input.onStage(done);
+    return done.ok;
+  };
+
+  const fields = validateConfig(input.schema, input.config);
+  const settingsOk = await run('settings', async () =>
+    Object.keys(fields).length === 0 ? { ok: true } : { ok: false, message: Object.entries(fields).map(([k, v]) => `${k} ${v.join(', ')}`).join('; '), settings: Object.keys(fields) },
   );
+  if (!settingsOk) return outcome();
+
+  let networkTransient = false;
+  const networkOk = await run('network', async () => {
+    for (const endpoint of endpointsOf(input.config)) {
+      const reach = await checkEndpoint(endpoint, Math.min(10_000, Math.max(1_000, deadline - Date.now())));
+      if (!reach.ok) {
+        networkTransient = /refused|did not answer/.test(reach.message);
+        return reach;
+      }
+    }
+    return { ok: true };
+  });
+  if (!networkOk) return outcome({ transient: networkTransient });
+  if (input.kind === 'loader') return outcome();
+
+  const lines: string[] = [];
+  const collect = (line: string) => {
+    lines.push(line);
+    if (lines.length > 300) lines.shift();
+    input.onLine(line);
+  };
+  let discovered: Awaited<ReturnType<typeof discoverCatalog>> | undefined;
+  const discoveryOk = await run('discovery', async () => {
+    discovered = await discoverCatalog(deps, { plugin: input.plugin, config: input.config, onLine: collect, signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) });
+    if (discovered.result.exitCode === 0 && discovered.catalog) return { ok: true };
+    if (discovered.result.cancelled) return { ok: false, message: 'the test was cancelled' };
+    if (discovered.result.timedOut) return { ok: false, message: 'the tap did not finish listing its streams in time' };
+    const reason = explainFailure(lines);
+    return { ok: false, message: reason.message, settings: reason.settings };
+  });
+  const streams = discovered?.catalog ? streamsOf(discovered.catalog) : undefined;
+  const found = { ...(streams ? { streams } : {}), ...(discovered?.catalog ? { catalog: discovered.catalog as Record<string, unknown> } : {}) };
+  if (!discoveryOk) return outcome({ cancelled: discovered?.result.cancelled ?? false, timedOut: discovered?.result.timedOut ?? false, transient: explainFailure(lines).transient, ...found });
+
+  lines.length = 0;
+  let firstRecord: Awaited<ReturnType<typeof spawnMeltano>> | undefined;
+  await run('first_record', async () => {
+    firstRecord = await withRunDir((sysDir) =>
+      spawnMeltano(['--log-format=json', 'config', 'test', '--no-install', input.plugin], {
+        env: meltanoEnv(deps.env.DATABASE_URL, { MELTANO_SYS_DIR_ROOT: sysDir, ...settingsToEnv(input.plugin, input.config) }),
+        onLine: collect,
+        onSpawn: (pid) => recordProcessGroup(sysDir, pid),
+        signal: input.signal,
+        timeoutMs: Math.max(1_000, deadline - Date.now()),
+      }),
+    );
+    if (firstRecord.exitCode === 0) return { ok: true };
+    if (firstRecord.cancelled) return { ok: false, message: 'the test was cancelled' };
+    if (firstRecord.timedOut) return { ok: false, message: 'no record arrived in time' };
+    const reason = explainFailure(lines);
+    return { ok: false, message: /No RECORD or BATCH/.test(lines.join('\n')) ? 'the tap found nothing to read: are there tables (or files) it can see?' : reason.message, settings: reason.settings };
+  });
+  return outcome({ cancelled: firstRecord?.cancelled ?? false, timedOut: firstRecord?.timedOut ?? false, transient: explainFailure(lines).transient, ...found });
 }

@@ -3,9 +3,15 @@
  * what happened, and what to check. Falls back to the tap's own last error line, without
  * the Python traceback around it.
  */
-type Rule = { pattern: RegExp; explain: (m: RegExpExecArray) => string; settings?: string[] };
+type Rule = { pattern: RegExp; explain: (m: RegExpExecArray) => string; settings?: string[]; transient?: boolean };
 
 const RULES: Rule[] = [
+  {
+    // Our loader, after its own retries, could not reach the warehouse.
+    pattern: /ClickHouse (?:insert|version check|schema change|query|create database) failed|target-clickhouse: (?:connect )?ECONNREFUSED|connect ECONNREFUSED 127\.0\.0\.1:8123/,
+    explain: () => 'The warehouse (ClickHouse) could not be reached. Sluice will try again; if it keeps failing, check that ClickHouse is running.',
+    transient: true,
+  },
   {
     pattern: /Failed to resolve '([^']+)'|could not translate host name "([^"]+)"|Name or service not known|getaddrinfo ENOTFOUND (\S+)/,
     explain: (m) => `Could not find the server ${m[1] ?? m[2] ?? m[3] ?? ''}: its name does not resolve. Check the host name, or whether this server can reach the internet.`.replace(' :', ':'),
@@ -15,11 +21,13 @@ const RULES: Rule[] = [
     pattern: /Connection refused|ECONNREFUSED/,
     explain: () => 'The server refused the connection. Check the host and port, and that the service is running and accepts connections from Sluice.',
     settings: ['host', 'port'],
+    transient: true,
   },
   {
     pattern: /timed out|timeout expired|ETIMEDOUT/i,
     explain: () => 'The server did not answer in time. Check the host and port, and any firewall between Sluice and the server.',
     settings: ['host', 'port'],
+    transient: true,
   },
   {
     pattern: /password authentication failed for user "([^"]+)"|authentication failed|invalid_grant|invalid_client|Unauthorized|401/i,
@@ -48,7 +56,8 @@ const RULES: Rule[] = [
   },
 ];
 
-export type FailureReason = { message: string; settings: string[] };
+/** `transient`: worth retrying later (a server down or slow), as opposed to a bad setting. */
+export type FailureReason = { message: string; settings: string[]; transient: boolean };
 
 const TRACEBACK_NOISE = /^(Traceback|\s+File "|\s+\^+|\s{2,}\S)/;
 
@@ -56,9 +65,9 @@ export function explainFailure(lines: string[]): FailureReason {
   const text = lines.join('\n');
   for (const rule of RULES) {
     const match = rule.pattern.exec(text);
-    if (match) return { message: rule.explain(match), settings: rule.settings ?? [] };
+    if (match) return { message: rule.explain(match), settings: rule.settings ?? [], transient: rule.transient ?? false };
   }
   const last = [...lines].reverse().find((line) => line.trim() !== '' && !TRACEBACK_NOISE.test(line) && /error|exception|fail|invalid/i.test(line));
   const detail = last?.replace(/^[\w.]*(Error|Exception):\s*/, '').trim();
-  return { message: detail ? `The connector stopped with an error: ${detail.slice(0, 300)}` : 'The connector stopped with an error. See the run log for details.', settings: [] };
+  return { message: detail ? `The connector stopped with an error: ${detail.slice(0, 300)}` : 'The connector stopped with an error. See the run log for details.', settings: [], transient: false };
 }

@@ -35,6 +35,7 @@ describe('explainFailure', () => {
     expect(explainFailure(['psycopg2.OperationalError: FATAL:  password authentication failed for user "bob"'])).toEqual({
       message: 'The server rejected the credentials for user "bob". Check the user name and password (or token).',
       settings: ['user', 'password', 'client_secret', 'refresh_token'],
+      transient: false,
     });
     expect(explainFailure(['Exception: ... Failed to resolve \'login.salesforce.com\' ([Errno -2] Name or service not known)']).message).toBe(
       'Could not find the server login.salesforce.com: its name does not resolve. Check the host name, or whether this server can reach the internet.',

@@ -1,8 +1,9 @@
-import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dir } from 'tmp-promise';
 import { projectRoot } from './project.js';
+import { killGroup } from './spawn.js';
 
 const PREFIX = 'sluice-run-';
 
@@ -36,14 +37,41 @@ const isAlive = (pid: number) => {
   }
 };
 
-/** Removes run folders whose owning process is gone (a worker killed mid-run). Returns how many. */
+/** Notes the Meltano process group in the run folder, so a sweep can stop it if its worker dies. */
+export const recordProcessGroup = (sysDir: string, pgid: number) => writeFile(path.join(sysDir, 'pgid'), String(pgid));
+
+/**
+ * For run folders whose worker is gone (killed mid-run): stops the Meltano process group it
+ * left running (or it would go on loading, unwatched, beside the retried run) and removes
+ * the folder with its secrets. Returns how many it cleaned.
+ */
 export async function sweepStaleRunDirs(): Promise<number> {
   let removed = 0;
   for (const name of await readdir(tmpdir())) {
     const pid = Number(/^sluice-run-(\d+)-/.exec(name)?.[1]);
     if (!pid || pid === process.pid || isAlive(pid)) continue;
-    await rm(path.join(tmpdir(), name), { recursive: true, force: true });
+    const folder = path.join(tmpdir(), name);
+    const pgid = Number(await readFile(path.join(folder, 'pgid'), 'utf8').catch(() => ''));
+    if (pgid > 1) killGroup(pgid, 'SIGKILL');
+    await rm(folder, { recursive: true, force: true });
     removed += 1;
   }
   return removed;
+}
+
+/**
+ * Stops the Meltano process groups of this process's runs (a worker shutting down): their
+ * jobs are picked up again by a worker that stays, and resume from the last saved state.
+ */
+export async function stopOwnRuns(graceMs = 3_000): Promise<number> {
+  const groups: number[] = [];
+  for (const name of await readdir(tmpdir())) {
+    if (!name.startsWith(`${PREFIX}${process.pid}-`)) continue;
+    const pgid = Number(await readFile(path.join(tmpdir(), name, 'pgid'), 'utf8').catch(() => ''));
+    if (pgid > 1) groups.push(pgid);
+  }
+  for (const pgid of groups) killGroup(pgid, 'SIGTERM');
+  if (groups.length > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
+  for (const pgid of groups) killGroup(pgid, 'SIGKILL');
+  return groups.length;
 }

@@ -105,7 +105,7 @@ describe('API', async () => {
     expect(run.status).toBe(202);
     const shown = await call(tokens.a, 'GET', `/runs/${run.body.run_id}`);
     expect(shown.body).toMatchObject({ status: 'queued', kind: 'sync', trigger: 'manual', pipeline_id: pipeline.body.id });
-    expect(await queue.getJob(run.body.run_id)).toBeTruthy();
+    expect(await queue.forKind('sync').getJob(run.body.run_id)).toBeTruthy();
     expect((await call(tokens.b, 'GET', `/runs/${run.body.run_id}`)).status).toBe(404);
     const badStreams = await call(tokens.a, 'POST', '/pipelines', { name: 'bad', source_connector_id: source.body.id, streams: [{ stream: 'x; rm -rf /' }] });
     expect(Object.keys(badStreams.body.error.fields)).toEqual(['streams.0.stream']);

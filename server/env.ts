@@ -39,6 +39,12 @@ const envSchema = z.object({
     .optional(),
   SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'must be 1-40 lowercase letters, digits, _ or -').default('sluice'),
   WORKER_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).default(2),
+  WORKER_INTERACTIVE_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).default(4),
+  TENANT_MAX_CONCURRENT_SYNCS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(2),
+  TEST_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).default(120),
+  DISCOVER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).default(600),
+  SYNC_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(10).default(6 * 3600),
+  LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,7 +6,7 @@ import type { Role } from './tenants/service.js';
  * validates with; the OpenAPI document and the 405 answers are built from these.
  */
 export type Operation = {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Relative to /api/v1, OpenAPI style: /connectors/{id} */
   path: string;
   summary: string;

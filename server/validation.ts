@@ -25,6 +25,22 @@ export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Pro
   return result.data;
 }
 
+/** Like parseBody, for routes where the body may be left out entirely (treated as {}). */
+export async function parseOptionalBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AppError('bad_request', 'The request body is not valid JSON.');
+    }
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) throw new AppError('validation_failed', 'Some fields need attention.', fieldErrors(result.error));
+  return result.data;
+}
+
 export function parseParam<S extends z.ZodType>(value: string | undefined, schema: S, what: string): z.infer<S> {
   const result = schema.safeParse(value);
   // A malformed id can name nothing that exists: answer like any unknown id.

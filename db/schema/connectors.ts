@@ -29,3 +29,20 @@ export const connectors = pgTable(
   },
   (t) => [unique('connectors_tenant_name_key').on(t.tenantId, t.name)],
 );
+
+export type DiscoveredStream = {
+  stream: string;
+  properties: Record<string, unknown>;
+  key_properties: string[];
+  replication_keys: string[];
+  replication_methods: string[];
+};
+
+/** The tap's catalog for a connector, from its last discover run. */
+export const connectorCatalogs = pgTable('connector_catalogs', {
+  connectorId: uuid('connector_id').primaryKey().references(() => connectors.id, { onDelete: 'cascade' }),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  catalog: jsonb('catalog').$type<Record<string, unknown>>().notNull(),
+  streams: jsonb('streams').$type<DiscoveredStream[]>().notNull(),
+  discoveredAt: timestamp('discovered_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -7,6 +7,7 @@ import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
 import { decodeCursor, page, pageQuery } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
+import { AppError } from '../errors.js';
 import * as runs from '../runs/service.js';
 import { parseBody, parseParam, parseQuery } from '../validation.js';
 import * as connectors from './service.js';
@@ -16,6 +17,7 @@ const createBody = z.object({ name, plugin: z.string().min(1, 'is required'), co
 const updateBody = z.object({ name: name.optional(), config: z.record(z.string(), z.unknown()).optional() }).strict();
 const listQuery = pageQuery.extend({ status: z.enum(['inactive', 'active', 'error']).optional(), plugin: z.string().max(100).optional() });
 const id = z.uuid();
+const previewBody = z.object({ stream: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a stream name from discovery'), limit: z.number().int().min(1).max(100).default(20) }).strict();
 
 export const connectorOperations: Operation[] = [
   { method: 'get', path: '/connectors', summary: 'List connectors (newest first; filter by status or plugin)', role: 'viewer', query: listQuery, responses: { 200: 'A page of connectors' } },
@@ -30,7 +32,10 @@ export const connectorOperations: Operation[] = [
     responses: { 200: 'Updated', 404: 'Not found', 409: 'Name taken' },
   },
   { method: 'delete', path: '/connectors/{id}', summary: 'Delete a connector not used by any pipeline', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'In use' } },
-  { method: 'post', path: '/connectors/{id}/test', summary: 'Queue a connection test', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
+  { method: 'post', path: '/connectors/{id}/test', summary: 'Queue a staged connection test (settings, network, discovery, first record)', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
+  { method: 'post', path: '/connectors/{id}/discover', summary: "Queue discovery of the source's streams", role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
+  { method: 'get', path: '/connectors/{id}/streams', summary: 'The streams found by the last discovery (or test)', role: 'viewer', responses: { 200: 'Streams', 404: 'Not found or not discovered yet' } },
+  { method: 'post', path: '/connectors/{id}/preview', summary: 'Queue a preview: the first rows of one stream (in the run result)', role: 'admin', body: previewBody, responses: { 202: '{ run_id }', 404: 'Not found' } },
 ];
 
 export function connectorRoutes(deps: AppDeps) {
@@ -54,9 +59,9 @@ export function connectorRoutes(deps: AppDeps) {
       return c.json(await present(await connectors.getConnector(deps.db, c.get('principal').tenantId, connectorId)));
     })
     .patch('/:id', requireRole('admin'), async (c) => {
-      const connectorId = parseParam(c.req.param('id'), id, 'Connector');
+      const connector = await connectors.getConnector(deps.db, c.get('principal').tenantId, parseParam(c.req.param('id'), id, 'Connector'));
       const body = await parseBody(c, updateBody);
-      return c.json(await present(await connectors.updateConnector(deps.db, deps.keyring, actingFrom(c), connectorId, body)));
+      return c.json(await present(await connectors.updateConnector(deps.db, deps.keyring, actingFrom(c), connector.id, body)));
     })
     .delete('/:id', requireRole('admin'), async (c) => {
       await connectors.deleteConnector(deps.db, actingFrom(c), parseParam(c.req.param('id'), id, 'Connector'));
@@ -66,6 +71,25 @@ export function connectorRoutes(deps: AppDeps) {
       const acting = actingFrom(c);
       const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
       const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'test', trigger: 'manual', connectorId: connector.id });
+      return c.json({ run_id: run.id }, 202);
+    })
+    .post('/:id/discover', requireRole('admin'), async (c) => {
+      const acting = actingFrom(c);
+      const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
+      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'discover', trigger: 'manual', connectorId: connector.id });
+      return c.json({ run_id: run.id }, 202);
+    })
+    .get('/:id/streams', async (c) => {
+      const connector = await connectors.getConnector(deps.db, c.get('principal').tenantId, parseParam(c.req.param('id'), id, 'Connector'));
+      const found = await connectors.discoveredStreams(deps.db, connector.id);
+      if (!found) throw new AppError('not_found', 'This connector has not been discovered yet. Run a connection test or a discovery first.');
+      return c.json({ discovered_at: found.discoveredAt.toISOString(), data: found.streams });
+    })
+    .post('/:id/preview', requireRole('admin'), async (c) => {
+      const acting = actingFrom(c);
+      const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
+      const body = await parseBody(c, previewBody);
+      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'discover', trigger: 'manual', connectorId: connector.id, params: { preview: body } });
       return c.json({ run_id: run.id }, 202);
     });
 }

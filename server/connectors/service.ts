@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { openSecrets, sealSecrets, type Keyring } from '../../db/crypto.js';
-import { connectors, pipelines } from '../../db/schema/index.js';
+import { connectorCatalogs, connectors, pipelines } from '../../db/schema/index.js';
 import { validateConfig } from '../../meltano/config-validation.js';
 import { secretNamesOf } from '../../meltano/settings-schema.js';
 import type { Acting } from '../acting.js';
@@ -18,7 +18,7 @@ export type CreateConnectorInput = { name: string; plugin: string; config: Recor
 /** `config` keys given replace; a secret left out is kept; null clears a setting. */
 export type UpdateConnectorInput = { name?: string | undefined; config?: Record<string, unknown> | undefined };
 
-async function pluginOrFail(db: Db, name: string) {
+async function pluginOrFail(db: DbOrTx, name: string) {
   const plugin = await catalog.getPlugin(db, name);
   if (!plugin) throw new AppError('validation_failed', `There is no connector type "${name}". Pick one from the catalog.`, { plugin: ['is not in the catalog'] });
   return plugin;
@@ -97,7 +97,9 @@ export async function updateConnector(db: Db, keyring: Keyring, acting: Acting, 
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(connectors).where(and(eq(connectors.tenantId, acting.tenantId), eq(connectors.id, id))).for('update');
     if (!current) throw notFound('Connector');
-    const plugin = await pluginOrFail(db, current.pluginName);
+    // On the transaction's own connection: asking the pool for a second one while holding
+    // this one deadlocks once as many PATCHes run at once as the pool has connections.
+    const plugin = await pluginOrFail(tx, current.pluginName);
     const secretNames = secretNamesOf(plugin.configSchema);
     const patch = input.config ?? {};
     const oldSecrets = openConnectorSecrets(keyring, current);
@@ -181,3 +183,6 @@ export function presentConnector(c: Connector, secretNames: string[]) {
     updated_at: c.updatedAt.toISOString(),
   };
 }
+
+/** What the last discovery found for a connector, if it ran. */
+export const discoveredStreams = (db: Db, connectorId: string) => db.query.connectorCatalogs.findFirst({ where: eq(connectorCatalogs.connectorId, connectorId) });

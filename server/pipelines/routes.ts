@@ -6,8 +6,10 @@ import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
 import { decodeCursor, page, pageQuery } from '../pagination.js';
 import * as runs from '../runs/service.js';
-import { parseBody, parseParam, parseQuery } from '../validation.js';
+import { parseBody, parseOptionalBody, parseParam, parseQuery } from '../validation.js';
 import * as pipelines from './service.js';
+import * as state from './state.js';
+import { AppError } from '../errors.js';
 
 const streamSchema = z
   .object({
@@ -29,6 +31,7 @@ const fields = {
 };
 const createBody = z.object(fields).strict();
 const updateBody = z.object(fields).partial().strict();
+const runBody = z.object({ full_refresh: z.boolean().optional() }).strict();
 const listQuery = pageQuery.extend({ enabled: z.enum(['true', 'false']).optional(), source_connector_id: z.uuid().optional() });
 const id = z.uuid();
 
@@ -38,7 +41,11 @@ export const pipelineOperations: Operation[] = [
   { method: 'get', path: '/pipelines/{id}', summary: 'Show a pipeline with its next run times', role: 'viewer', responses: { 200: 'The pipeline', 404: 'Not found' } },
   { method: 'patch', path: '/pipelines/{id}', summary: 'Change a pipeline', role: 'admin', body: updateBody, responses: { 200: 'Updated', 404: 'Not found' } },
   { method: 'delete', path: '/pipelines/{id}', summary: 'Delete a pipeline', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found' } },
-  { method: 'post', path: '/pipelines/{id}/runs', summary: 'Queue a sync run now', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
+  { method: 'post', path: '/pipelines/{id}/runs', summary: 'Queue a sync run now ({ full_refresh: true } ignores the saved state)', role: 'admin', body: runBody, responses: { 202: '{ run_id }', 404: 'Not found', 409: 'Already running' } },
+  { method: 'get', path: '/pipelines/{id}/state', summary: 'The Singer state after each sync, newest first, with what changed', role: 'viewer', query: pageQuery, responses: { 200: 'State history' } },
+  { method: 'post', path: '/pipelines/{id}/state/rollback', summary: 'Roll back to the state after an earlier run (applied before the next sync)', role: 'admin', body: z.object({ state_id: z.number() }), responses: { 202: 'Pending' } },
+  { method: 'put', path: '/pipelines/{id}/state', summary: 'Replace the state with an edited one (validated; applied before the next sync)', role: 'admin', body: z.object({ state: z.unknown() }), responses: { 202: 'Pending' } },
+  { method: 'delete', path: '/pipelines/{id}/state', summary: 'Reset the state: the next sync reads everything again', role: 'admin', responses: { 202: 'Pending' } },
 ];
 
 export function pipelineRoutes(deps: AppDeps) {
@@ -56,25 +63,66 @@ export function pipelineRoutes(deps: AppDeps) {
     })
     .post('/', requireRole('admin'), async (c) => {
       const body = await parseBody(c, createBody);
-      return c.json(pipelines.presentPipeline(await pipelines.createPipeline(deps.db, actingFrom(c), body)), 201);
+      return c.json(pipelines.presentPipeline(await pipelines.createPipeline(deps.db, deps.queue, actingFrom(c), body)), 201);
     })
     .get('/:id', async (c) => {
       const pipelineId = parseParam(c.req.param('id'), id, 'Pipeline');
       return c.json(pipelines.presentPipeline(await pipelines.getPipeline(deps.db, c.get('principal').tenantId, pipelineId)));
     })
     .patch('/:id', requireRole('admin'), async (c) => {
-      const pipelineId = parseParam(c.req.param('id'), id, 'Pipeline');
+      const pipeline = await pipelines.getPipeline(deps.db, c.get('principal').tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
       const body = await parseBody(c, updateBody);
-      return c.json(pipelines.presentPipeline(await pipelines.updatePipeline(deps.db, actingFrom(c), pipelineId, body)));
+      return c.json(pipelines.presentPipeline(await pipelines.updatePipeline(deps.db, deps.queue, actingFrom(c), pipeline.id, body)));
     })
     .delete('/:id', requireRole('admin'), async (c) => {
-      await pipelines.deletePipeline(deps.db, actingFrom(c), parseParam(c.req.param('id'), id, 'Pipeline'));
+      await pipelines.deletePipeline(deps.db, deps.queue, actingFrom(c), parseParam(c.req.param('id'), id, 'Pipeline'));
       return c.body(null, 204);
     })
     .post('/:id/runs', requireRole('admin'), async (c) => {
       const acting = actingFrom(c);
       const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
-      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'sync', trigger: 'manual', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
+      const body = await parseOptionalBody(c, runBody);
+      const busy = await runs.activeSync(deps.db, pipeline.id);
+      if (busy) throw new AppError('conflict', `This pipeline is already ${busy.status === 'queued' ? 'waiting to run' : 'running'} (run ${busy.id}). Wait for it, or cancel it first.`, { run_id: [busy.id] });
+      const run = await runs.createRun(deps.db, deps.queue, acting, {
+        kind: 'sync',
+        trigger: 'manual',
+        connectorId: pipeline.sourceConnectorId,
+        pipelineId: pipeline.id,
+        ...(body.full_refresh ? { params: { full_refresh: true } } : {}),
+      });
       return c.json({ run_id: run.id }, 202);
+    })
+    .get('/:id/state', async (c) => {
+      const pipelineId = parseParam(c.req.param('id'), id, 'Pipeline');
+      const query = parseQuery(c, pageQuery);
+      const before = query.cursor === undefined ? undefined : Number(query.cursor);
+      if (before !== undefined && !Number.isSafeInteger(before)) throw new AppError('validation_failed', 'The cursor is not one this API gave out.', { cursor: ['is not a valid cursor'] });
+      // one extra row, so the oldest on the page still shows what changed
+      const rows = await state.stateHistory(deps.db, c.get('principal').tenantId, pipelineId, query.limit + 1, before);
+      const shown = rows.slice(0, query.limit);
+      return c.json({
+        current: shown[0] ? state.presentState(shown[0], rows[1]) : null,
+        data: shown.map((row, i) => state.presentState(row, rows[i + 1])),
+        next_cursor: rows.length > query.limit ? String(shown.at(-1)!.id) : null,
+      });
+    })
+    .post('/:id/state/rollback', requireRole('admin'), async (c) => {
+      const acting = actingFrom(c);
+      const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
+      const body = await parseBody(c, z.object({ state_id: z.number().int().positive() }).strict());
+      const row = await state.rollbackState(deps.db, acting, pipeline.id, body.state_id);
+      return c.json(state.presentState(row, undefined), 202);
+    })
+    .put('/:id/state', requireRole('admin'), async (c) => {
+      const acting = actingFrom(c);
+      const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
+      const body = await parseBody(c, z.object({ state: z.unknown() }).strict());
+      const row = await state.editState(deps.db, acting, pipeline.id, body.state);
+      return c.json(state.presentState(row, undefined), 202);
+    })
+    .delete('/:id/state', requireRole('admin'), async (c) => {
+      const row = await state.resetState(deps.db, actingFrom(c), parseParam(c.req.param('id'), id, 'Pipeline'));
+      return c.json(state.presentState(row, undefined), 202);
     });
 }

@@ -7,6 +7,7 @@ import * as connectors from '../connectors/service.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
+import { removeSchedule, upsertSchedule, type RunQueues } from '../../jobs/queues.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
 
 export type Pipeline = typeof pipelines.$inferSelect;
@@ -62,9 +63,15 @@ const auditView = (p: Pick<Pipeline, 'name' | 'sourceConnectorId' | 'destination
   enabled: p.enabled,
 });
 
-export async function createPipeline(db: Db, acting: Acting, input: PipelineInput) {
+/** The pipeline's BullMQ job scheduler follows its schedule and enabled flag (after the row is committed). */
+async function syncSchedule(queues: RunQueues, p: Pipeline) {
+  if (p.scheduleCron && p.enabled) await upsertSchedule(queues, p.id, { cron: p.scheduleCron, timezone: p.scheduleTimezone });
+  else await removeSchedule(queues, p.id);
+}
+
+export async function createPipeline(db: Db, queues: RunQueues, acting: Acting, input: PipelineInput) {
   await checkReferences(db, acting.tenantId, input);
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(pipelines)
       .values({ tenantId: acting.tenantId, ...columns(acting, input) })
@@ -74,6 +81,8 @@ export async function createPipeline(db: Db, acting: Acting, input: PipelineInpu
     await recordAudit(tx, { ...acting, action: 'pipeline.create', resourceType: 'pipeline', resourceId: row.id, changes: auditView(row) });
     return row;
   });
+  await syncSchedule(queues, created);
+  return created;
 }
 
 export async function getPipeline(db: Db, tenantId: string, id: string) {
@@ -93,7 +102,7 @@ export async function listPipelines(db: Db, tenantId: string, query: { limit: nu
   return db.select().from(pipelines).where(and(...filters)).orderBy(desc(pipelines.createdAt), desc(pipelines.id)).limit(query.limit + 1);
 }
 
-export async function updatePipeline(db: Db, acting: Acting, id: string, patch: { [K in keyof PipelineInput]?: PipelineInput[K] | undefined }) {
+export async function updatePipeline(db: Db, queues: RunQueues, acting: Acting, id: string, patch: { [K in keyof PipelineInput]?: PipelineInput[K] | undefined }) {
   const current = await getPipeline(db, acting.tenantId, id);
   const before = auditView(current);
   const next: PipelineInput = {
@@ -106,7 +115,7 @@ export async function updatePipeline(db: Db, acting: Acting, id: string, patch: 
     enabled: patch.enabled ?? current.enabled,
   };
   await checkReferences(db, acting.tenantId, next);
-  return db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     const [row] = await tx
       .update(pipelines)
       .set({ ...columns(acting, next), updatedAt: new Date() })
@@ -120,14 +129,17 @@ export async function updatePipeline(db: Db, acting: Acting, id: string, patch: 
     await recordAudit(tx, { ...acting, action: 'pipeline.update', resourceType: 'pipeline', resourceId: id, changes: diff(before, auditView(row)) });
     return row;
   });
+  await syncSchedule(queues, updated);
+  return updated;
 }
 
-export async function deletePipeline(db: Db, acting: Acting, id: string) {
+export async function deletePipeline(db: Db, queues: RunQueues, acting: Acting, id: string) {
   await db.transaction(async (tx) => {
     const [row] = await tx.delete(pipelines).where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id))).returning();
     if (!row) throw notFound('Pipeline');
     await recordAudit(tx, { ...acting, action: 'pipeline.delete', resourceType: 'pipeline', resourceId: id, changes: { name: row.name } });
   });
+  await removeSchedule(queues, id);
 }
 
 export function presentPipeline(p: Pipeline) {

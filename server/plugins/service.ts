@@ -1,5 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { plugins } from '../../db/schema/index.js';
 import type { PluginDefinition } from '../../meltano/plugins.js';
 import { configSchemaFor } from '../../meltano/settings-schema.js';
@@ -31,7 +31,7 @@ export async function syncCatalog(db: Db, definitions: PluginDefinition[]): Prom
 
 export const listPlugins = (db: Db) => db.select().from(plugins).orderBy(asc(plugins.kind), asc(plugins.name));
 
-export const getPlugin = (db: Db, name: string) => db.query.plugins.findFirst({ where: eq(plugins.name, name) });
+export const getPlugin = (db: DbOrTx, name: string) => db.query.plugins.findFirst({ where: eq(plugins.name, name) });
 
 /** The shape the API shows: snake_case, settings schema included. */
 export function presentPlugin(p: Plugin) {

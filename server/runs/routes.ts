@@ -1,17 +1,35 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { isStreamId, readLogAfter, runLogKey } from '../../jobs/run-log.js';
+import { requestCancel } from '../../jobs/cancel.js';
+import { readArchivedLog } from '../../jobs/log-archive.js';
+import { isStreamId, readLogAfter, runLogKey, type LogEvent, type StoredEvent } from '../../jobs/run-log.js';
+import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { AppError } from '../errors.js';
+import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
-import { parseParam } from '../validation.js';
+import { decodeCursor, page, pageQuery } from '../pagination.js';
+import { parseParam, parseQuery } from '../validation.js';
 import * as runs from './service.js';
 
 const WAIT_MS = 2_000;
+const time = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date-time like 2026-01-31T00:00:00Z');
+const listQuery = pageQuery.extend({
+  pipeline_id: z.uuid().optional(),
+  connector_id: z.uuid().optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  kind: z.enum(['test', 'discover', 'sync']).optional(),
+  since: time.optional(),
+  until: time.optional(),
+});
+const id = z.uuid();
 
 export const runOperations: Operation[] = [
+  { method: 'get', path: '/runs', summary: 'List runs, newest first; filter by pipeline, connector, status, kind and time', role: 'viewer', query: listQuery, responses: { 200: 'A page of runs' } },
   { method: 'get', path: '/runs/{id}', summary: 'Show a run: status, timings, record counts, error', role: 'viewer', responses: { 200: 'The run', 404: 'Not found' } },
+  { method: 'post', path: '/runs/{id}/cancel', summary: 'Cancel a run: a queued one at once, a running one within seconds', role: 'admin', responses: { 202: 'Cancelling', 409: 'Already finished' } },
+  { method: 'get', path: '/runs/{id}/log', summary: 'Download the whole log as text', role: 'viewer', responses: { 200: 'text/plain' } },
   {
     method: 'get',
     path: '/runs/{id}/logs',
@@ -22,21 +40,60 @@ export const runOperations: Operation[] = [
   },
 ];
 
+const compareIds = (a: string, b: string) => {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
+};
+
+/** The log as stored events: live from Redis while it is there, from the archive after. */
+async function eventsAfter(deps: AppDeps, runId: string, after: string): Promise<StoredEvent[] | undefined> {
+  const archived = await readArchivedLog(deps.db, runId);
+  if (archived.length === 0) return undefined;
+  return archived.filter((e) => compareIds(e.id, after) > 0).map(({ id: eventId, ...event }) => ({ id: eventId, event: event as LogEvent }));
+}
+
+const lineOf = (e: LogEvent) =>
+  e.type === 'log' ? `${e.at} ${e.level.toUpperCase().padEnd(7)} ${e.plugin ? `[${e.plugin}] ` : ''}${e.message}` : e.type === 'progress' ? `${e.at} PROGRESS ${e.stream}: ${e.records} records` : `${e.at} END     ${e.status}`;
+
 export function runRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/:id', async (c) => {
-      const id = parseParam(c.req.param('id'), z.uuid(), 'Run');
-      return c.json(runs.presentRun(await runs.getRun(deps.db, c.get('principal').tenantId, id)));
+    .get('/', async (c) => {
+      const query = parseQuery(c, listQuery);
+      const rows = await runs.listRuns(deps.db, c.get('principal').tenantId, {
+        limit: query.limit,
+        cursor: decodeCursor(query.cursor),
+        pipelineId: query.pipeline_id,
+        connectorId: query.connector_id,
+        status: query.status,
+        kind: query.kind,
+        since: query.since ? new Date(query.since) : undefined,
+        until: query.until ? new Date(query.until) : undefined,
+      });
+      const result = page(rows, query.limit, (r) => ({ at: r.queuedAt, id: r.id }));
+      return c.json({ data: result.data.map(runs.presentRun), next_cursor: result.next_cursor });
+    })
+    .get('/:id', async (c) => c.json(runs.presentRun(await runs.getRun(deps.db, c.get('principal').tenantId, parseParam(c.req.param('id'), id, 'Run')))))
+    .post('/:id/cancel', requireRole('admin'), async (c) => {
+      const run = await runs.cancelRun(deps.db, deps.queue, actingFrom(c), parseParam(c.req.param('id'), id, 'Run'), (runId) => requestCancel(deps.redis, deps.queuePrefix, runId));
+      return c.json(runs.presentRun(run), 202);
+    })
+    .get('/:id/log', async (c) => {
+      const run = await runs.getRun(deps.db, c.get('principal').tenantId, parseParam(c.req.param('id'), id, 'Run'));
+      const archived = await eventsAfter(deps, run.id, '0-0');
+      const events = archived ?? (await deps.redis.xrange(runLogKey(deps.queuePrefix, run.id), '-', '+')).map(([, fields]) => ({ event: JSON.parse(fields[1] ?? '{}') as LogEvent }));
+      c.header('content-disposition', `attachment; filename="run-${run.id}.log"`);
+      return c.text(`${events.map((e) => lineOf(e.event)).join('\n')}\n`);
     })
     .get('/:id/logs', async (c) => {
-      const id = parseParam(c.req.param('id'), z.uuid(), 'Run');
+      const runId = parseParam(c.req.param('id'), id, 'Run');
       const tenantId = c.get('principal').tenantId;
-      await runs.getRun(deps.db, tenantId, id);
+      await runs.getRun(deps.db, tenantId, runId);
       const resume = c.req.header('last-event-id') ?? c.req.query('after');
       if (resume !== undefined && !isStreamId(resume)) {
         throw new AppError('validation_failed', 'Last-Event-ID must be an event id from this log, like 1700000000000-0.', { 'Last-Event-ID': ['is not a log event id'] });
       }
-      const key = runLogKey(deps.queuePrefix, id);
+      const key = runLogKey(deps.queuePrefix, runId);
       return streamSSE(c, async (stream) => {
         // XREAD BLOCK holds its connection: each client tails on its own.
         const reader = deps.redis.duplicate();
@@ -54,14 +111,16 @@ export function runRoutes(deps: AppDeps) {
               after = eventId;
               if (event.type === 'end') return;
             }
-            if (entries.length === 0) {
-              // No end marker but the run is over (logs expired, or its worker died): say so and stop.
-              const run = await runs.getRun(deps.db, tenantId, id);
-              if (runs.isFinished(run.status) && (await deps.redis.exists(key)) === 0) {
-                await stream.writeSSE({ event: 'end', data: JSON.stringify({ type: 'end', status: run.status, at: new Date().toISOString() }) });
-                return;
-              }
+            if (entries.length > 0) continue;
+            const run = await runs.getRun(deps.db, tenantId, runId);
+            if (!runs.isFinished(run.status) || (await deps.redis.exists(key)) === 1) continue;
+            // The live copy has expired: replay the archive, then end with the final status.
+            for (const { id: eventId, event } of (await eventsAfter(deps, runId, after)) ?? []) {
+              await stream.writeSSE({ id: eventId, event: event.type, data: JSON.stringify(event) });
+              if (event.type === 'end') return;
             }
+            await stream.writeSSE({ event: 'end', data: JSON.stringify({ type: 'end', status: run.status, at: new Date().toISOString() }) });
+            return;
           }
         } catch (error) {
           if (!closed) throw error;

@@ -1,10 +1,11 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { runs, type RunKind, type RunStatus } from '../../db/schema/index.js';
-import { enqueueRun, type RunQueue } from '../../jobs/queues.js';
+import { runs, type RunKind, type RunParams, type RunStatus } from '../../db/schema/index.js';
+import { dequeueRun, enqueueRun, type RunQueues } from '../../jobs/queues.js';
 import type { Acting } from '../acting.js';
 import { recordAudit } from '../audit/service.js';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
+import type { Cursor } from '../pagination.js';
 
 export type Run = typeof runs.$inferSelect;
 
@@ -15,7 +16,11 @@ export const transitions: Array<{ from: RunStatus; to: RunStatus }> = [
   { from: 'running', to: 'succeeded' },
   { from: 'running', to: 'failed' },
   { from: 'running', to: 'cancelled' },
+  // a transient failure waits for its retry
+  { from: 'running', to: 'queued' },
 ];
+
+export const isFinished = (status: RunStatus) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
 
 /**
  * Creates a run and queues it. The row and its audit event are committed before the job is
@@ -23,26 +28,54 @@ export const transitions: Array<{ from: RunStatus; to: RunStatus }> = [
  */
 export async function createRun(
   db: Db,
-  queue: RunQueue,
+  /** null: the caller runs it itself (a scheduled job becomes its run). */
+  queues: RunQueues | null,
   acting: Acting,
-  input: { kind: RunKind; trigger: 'manual' | 'schedule' | 'retry'; connectorId: string; pipelineId?: string },
+  input: { kind: RunKind; trigger: 'manual' | 'schedule' | 'retry'; connectorId: string; pipelineId?: string; params?: RunParams },
 ) {
   const run = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(runs)
-      .values({ tenantId: acting.tenantId, kind: input.kind, trigger: input.trigger, connectorId: input.connectorId, pipelineId: input.pipelineId ?? null })
+      .values({ tenantId: acting.tenantId, kind: input.kind, trigger: input.trigger, connectorId: input.connectorId, pipelineId: input.pipelineId ?? null, params: input.params ?? {} })
       .returning();
     await recordAudit(tx, {
       ...acting,
       action: input.kind === 'sync' ? 'pipeline.run' : `connector.${input.kind}`,
       resourceType: input.pipelineId ? 'pipeline' : 'connector',
       resourceId: input.pipelineId ?? input.connectorId,
-      changes: { run_id: row!.id, trigger: input.trigger },
+      changes: { run_id: row!.id, trigger: input.trigger, ...(input.params && Object.keys(input.params).length > 0 ? { params: input.params } : {}) },
     });
     return row!;
   });
-  await enqueueRun(queue, input.kind, run.id);
+  if (queues) await enqueueRun(queues, input.kind, run.id);
   return run;
+}
+
+/** The sync of a pipeline that is queued or running, if any: a pipeline never runs twice at once. */
+export async function activeSync(db: Db, pipelineId: string) {
+  return db.query.runs.findFirst({ where: and(eq(runs.pipelineId, pipelineId), eq(runs.kind, 'sync'), inArray(runs.status, ['queued', 'running'])) });
+}
+
+/** A scheduled trigger that found its pipeline still busy: recorded as a skipped (cancelled) run. */
+export async function recordSkippedRun(db: Db, acting: Acting, input: { connectorId: string; pipelineId: string; busyRunId: string }) {
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(runs)
+      .values({
+        tenantId: acting.tenantId,
+        kind: 'sync',
+        trigger: 'schedule',
+        status: 'cancelled',
+        connectorId: input.connectorId,
+        pipelineId: input.pipelineId,
+        startedAt: now,
+        finishedAt: now,
+        errorSummary: `Skipped: the previous run (${input.busyRunId}) was still in progress.`,
+      })
+      .returning();
+    await recordAudit(tx, { ...acting, action: 'pipeline.run_skipped', resourceType: 'pipeline', resourceId: input.pipelineId, changes: { run_id: row!.id, busy_run_id: input.busyRunId } });
+  });
 }
 
 export async function getRun(db: Db, tenantId: string, id: string) {
@@ -54,6 +87,25 @@ export async function getRun(db: Db, tenantId: string, id: string) {
 /** For the worker, which is not acting for a tenant: the job names the run. */
 export const getRunById = (db: Db, id: string) => db.query.runs.findFirst({ where: eq(runs.id, id) });
 
+export async function listRuns(
+  db: Db,
+  tenantId: string,
+  query: { limit: number; cursor?: Cursor | undefined; pipelineId?: string | undefined; connectorId?: string | undefined; status?: RunStatus | undefined; kind?: RunKind | undefined; since?: Date | undefined; until?: Date | undefined },
+) {
+  const filters: Array<SQL | undefined> = [eq(runs.tenantId, tenantId)];
+  if (query.pipelineId) filters.push(eq(runs.pipelineId, query.pipelineId));
+  if (query.connectorId) filters.push(eq(runs.connectorId, query.connectorId));
+  if (query.status) filters.push(eq(runs.status, query.status));
+  if (query.kind) filters.push(eq(runs.kind, query.kind));
+  if (query.since) filters.push(gte(runs.queuedAt, query.since));
+  if (query.until) filters.push(lte(runs.queuedAt, query.until));
+  if (query.cursor) {
+    const at = new Date(query.cursor.at);
+    filters.push(or(lt(runs.queuedAt, at), and(eq(runs.queuedAt, at), lt(runs.id, query.cursor.id))));
+  }
+  return db.select().from(runs).where(and(...filters)).orderBy(desc(runs.queuedAt), desc(runs.id)).limit(query.limit + 1);
+}
+
 export async function transition(db: Db, id: string, from: RunStatus, to: RunStatus, patch: Partial<Run> = {}): Promise<Run | undefined> {
   if (!transitions.some((t) => t.from === from && t.to === to)) throw new Error(`Run status cannot go from ${from} to ${to}`);
   const [row] = await db
@@ -64,7 +116,34 @@ export async function transition(db: Db, id: string, from: RunStatus, to: RunSta
   return row;
 }
 
-export const isFinished = (status: RunStatus) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
+/** Takes over a run still marked running whose worker died, if nobody else has meanwhile. */
+export async function reclaim(db: Db, id: string, attempt: number, patch: Partial<Run>): Promise<Run | undefined> {
+  const [row] = await db
+    .update(runs)
+    .set(patch)
+    .where(and(eq(runs.id, id), eq(runs.status, 'running'), eq(runs.attempt, attempt)))
+    .returning();
+  return row;
+}
+
+/**
+ * Cancels a run: a queued one is marked cancelled and its job removed here; a running one
+ * is stopped by the worker holding it (told through `stopRunning`), which marks it.
+ */
+export async function cancelRun(db: Db, queues: RunQueues, acting: Acting, id: string, stopRunning: (runId: string) => Promise<void>) {
+  const run = await getRun(db, acting.tenantId, id);
+  if (isFinished(run.status)) throw new AppError('conflict', `This run has already ${run.status === 'cancelled' ? 'been cancelled' : run.status}.`);
+  await recordAudit(db, { ...acting, action: 'run.cancel', resourceType: 'run', resourceId: id });
+  if (run.status === 'queued') {
+    const cancelled = await transition(db, id, 'queued', 'cancelled', { finishedAt: new Date(), errorSummary: 'Cancelled before it started.' });
+    if (cancelled) {
+      await dequeueRun(queues, run.kind, id);
+      return cancelled;
+    }
+  }
+  await stopRunning(id);
+  return (await getRun(db, acting.tenantId, id));
+}
 
 export function presentRun(r: Run) {
   const duration = r.startedAt && r.finishedAt ? (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000 : null;
@@ -75,14 +154,18 @@ export function presentRun(r: Run) {
     status: r.status,
     connector_id: r.connectorId,
     pipeline_id: r.pipelineId,
+    params: r.params,
     queued_at: r.queuedAt.toISOString(),
     started_at: r.startedAt?.toISOString() ?? null,
     finished_at: r.finishedAt?.toISOString() ?? null,
     duration_seconds: duration,
+    attempt: r.attempt,
     exit_code: r.exitCode,
     record_counts: r.recordCounts,
     rows_loaded: r.rowsLoaded,
     reconciliation: r.reconciliation,
+    result: r.result,
     error: r.errorSummary,
+    worker: r.worker,
   };
 }
