@@ -23,8 +23,8 @@ import { testEnv } from './test-env.js';
  * Worker output goes to .data/test-logs/<prefix>-worker-N.log (`workerLogFiles`); the API's
  * log lines are kept in memory (`apiLog()`). `logLevel` sets LOG_LEVEL for the workers.
  */
-export async function startStack(options: { workers?: number; logLevel?: string } = {}) {
-  const childEnv = await testEnv(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel });
+export async function startStack(options: { workers?: number; logLevel?: string; env?: Record<string, string> } = {}) {
+  const childEnv = await testEnv({ ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }), ...options.env });
   const env = loadEnv(childEnv);
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -53,6 +53,14 @@ export async function startStack(options: { workers?: number; logLevel?: string 
     return worker;
   };
   const workers = workerLogFiles.map(spawnWorker);
+  /** Starts one more worker process (e.g. to replace one a test killed). */
+  const addWorker = () => {
+    const file = path.join(logDir, `${env.SLUICE_QUEUE_PREFIX}-worker-${workerLogFiles.length}.log`);
+    workerLogFiles.push(file);
+    const worker = spawnWorker(file);
+    workers.push(worker);
+    return worker;
+  };
 
   const slug = `t-${randomBytes(4).toString('hex')}`;
   const tenant = await tenants.createTenant(db, slug);
@@ -65,6 +73,8 @@ export async function startStack(options: { workers?: number; logLevel?: string 
     db,
     env,
     workers,
+    addWorker,
+    queue,
     workerLogFiles,
     /** Everything the API logged so far (pino JSON lines, level info and up). */
     apiLog: () => apiLines.join(''),
@@ -75,7 +85,8 @@ export async function startStack(options: { workers?: number; logLevel?: string 
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      return { status: response.status, body: (await response.json()) as T };
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
     async stop() {
       for (const worker of workers) worker.kill('SIGTERM');

@@ -38,14 +38,15 @@ async function runForSchedule(deps: WorkerDeps, pipelineId: string): Promise<str
   if (!pipeline || !pipeline.enabled) return undefined;
   const tenant = await deps.db.query.tenants.findFirst({ where: (t, { eq: is }) => is(t.id, pipeline.tenantId) });
   const acting = { tenantId: pipeline.tenantId, tenantSlug: tenant?.slug ?? '', actor: scheduler };
-  const busy = await runs.activeSync(deps.db, pipeline.id);
-  if (busy) {
-    await runs.recordSkippedRun(deps.db, acting, { connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id, busyRunId: busy.id });
+  try {
+    // This job becomes the run: nothing to enqueue.
+    const run = await runs.createRun(deps.db, null, acting, { kind: 'sync', trigger: 'schedule', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
+    return run.id;
+  } catch (error) {
+    if (!(error instanceof runs.PipelineBusy)) throw error;
+    await runs.recordSkippedRun(deps.db, acting, { connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id, busyRunId: error.runId });
     return undefined;
   }
-  // This job becomes the run: nothing to enqueue.
-  const run = await runs.createRun(deps.db, null, acting, { kind: 'sync', trigger: 'schedule', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
-  return run.id;
 }
 
 /** Hands a pending rollback, edit or reset of the pipeline's state to Meltano before it syncs. */

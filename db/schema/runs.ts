@@ -1,4 +1,5 @@
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, index, uniqueIndex, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { connectors } from './connectors.js';
 import { pipelines } from './pipelines.js';
 import { tenants } from './tenants.js';
@@ -41,7 +42,12 @@ export const runs = pgTable(
     /** host:pid of the worker running it, for people on call. */
     worker: text('worker'),
   },
-  (t) => [index('runs_tenant_queued_idx').on(t.tenantId, t.queuedAt), index('runs_pipeline_idx').on(t.pipelineId)],
+  (t) => [
+    index('runs_tenant_queued_idx').on(t.tenantId, t.queuedAt),
+    index('runs_pipeline_idx').on(t.pipelineId),
+    // One sync per pipeline at a time, however many triggers race: the database refuses a second.
+    uniqueIndex('runs_one_active_sync').on(t.pipelineId).where(sql`kind = 'sync' and status in ('queued', 'running')`),
+  ],
 );
 
 /** The final Singer state of each sync (and each rollback or edit), newest last. */

@@ -82,8 +82,6 @@ export function pipelineRoutes(deps: AppDeps) {
       const acting = actingFrom(c);
       const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
       const body = await parseOptionalBody(c, runBody);
-      const busy = await runs.activeSync(deps.db, pipeline.id);
-      if (busy) throw new AppError('conflict', `This pipeline is already ${busy.status === 'queued' ? 'waiting to run' : 'running'} (run ${busy.id}). Wait for it, or cancel it first.`, { run_id: [busy.id] });
       const run = await runs.createRun(deps.db, deps.queue, acting, {
         kind: 'sync',
         trigger: 'manual',

@@ -36,6 +36,7 @@ export async function createRun(
   const run = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(runs)
+      // (a second active sync of the pipeline is refused by runs_one_active_sync: see below)
       .values({ tenantId: acting.tenantId, kind: input.kind, trigger: input.trigger, connectorId: input.connectorId, pipelineId: input.pipelineId ?? null, params: input.params ?? {} })
       .returning();
     await recordAudit(tx, {
@@ -46,9 +47,24 @@ export async function createRun(
       changes: { run_id: row!.id, trigger: input.trigger, ...(input.params && Object.keys(input.params).length > 0 ? { params: input.params } : {}) },
     });
     return row!;
+  }).catch(async (error: unknown) => {
+    const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== '23505' || !input.pipelineId) throw error;
+    const busy = await activeSync(db, input.pipelineId);
+    throw new PipelineBusy(busy?.id ?? 'unknown', busy?.status ?? 'running');
   });
   if (queues) await enqueueRun(queues, input.kind, run.id);
   return run;
+}
+
+/** The pipeline already has a sync queued or running. */
+export class PipelineBusy extends AppError {
+  constructor(
+    readonly runId: string,
+    status: string,
+  ) {
+    super('conflict', `This pipeline is already ${status === 'queued' ? 'waiting to run' : 'running'} (run ${runId}). Wait for it, or cancel it first.`, { run_id: [runId] });
+  }
 }
 
 /** The sync of a pipeline that is queued or running, if any: a pipeline never runs twice at once. */
