@@ -21,8 +21,13 @@ describe('connection test through the API', () => {
 
     const run = await waitForRun(stack, started.body.run_id);
     expect(run.status).toBe('failed');
-    expect(run.error).toMatch(/Could not find the server login\.salesforce\.com/);
+    expect(run.error).toMatch(/^Listing what can be synced failed: Could not find the server login\.salesforce\.com/);
     expect(run.error).not.toMatch(/Traceback|File "|\.py/);
+    expect((run.result as { stages: Array<{ stage: string; ok: boolean }> }).stages.map((s) => [s.stage, s.ok])).toEqual([
+      ['settings', true],
+      ['network', true],
+      ['discovery', false],
+    ]);
 
     const connector = await stack.api<{ status: string; last_test: { ok: boolean; error: string } }>('GET', `/connectors/${created.body.id}`);
     expect(connector.body.status).toBe('error');
@@ -46,8 +51,11 @@ describe('connection test through the API', () => {
     const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
     const run = await waitForRun(stack, started.body.run_id);
     expect(run.status, String(run.error)).toBe('succeeded');
+    expect((run.result as { stages: Array<{ stage: string; ok: boolean }> }).stages.map((s) => s.stage)).toEqual(['settings', 'network', 'discovery', 'first_record']);
     const connector = await stack.api<{ status: string }>('GET', `/connectors/${created.body.id}`);
     expect(connector.body.status).toBe('active');
+    // the test's discovery is kept for the wizard's stream picker
+    expect((await stack.api<{ data: unknown[] }>('GET', `/connectors/${created.body.id}/streams`)).body.data.length).toBeGreaterThan(0);
   });
 
   it('a config missing a required setting is refused before anything runs', async () => {
@@ -69,6 +77,8 @@ describe('connection test through the API', () => {
     const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
     const run = await waitForRun(stack, started.body.run_id);
     expect(run.status).toBe('failed');
-    expect(run.error).toMatch(/refused the connection/);
+    expect(run.error).toMatch(/^Reaching the server failed: The server 127\.0\.0\.1:1 refused the connection/);
+    const stages = (run.result as { stages: Array<{ stage: string; ok: boolean; settings?: string[] }> }).stages;
+    expect(stages.at(-1)).toMatchObject({ stage: 'network', ok: false, settings: ['host', 'port'] });
   });
 });

@@ -13,7 +13,7 @@ export async function requestCancel(redis: Redis, prefix: string, runId: string)
 
 export type CancelRegistry = {
   /** An AbortSignal that fires when the run is cancelled (or `also` aborts). */
-  watch(runId: string, also?: AbortSignal): { signal: AbortSignal; done: () => void };
+  watch(runId: string, also?: AbortSignal): { signal: AbortSignal; abort: () => void; done: () => void };
   close(): Promise<void>;
 };
 
@@ -29,6 +29,7 @@ export async function listenForCancels(subscriber: Redis, prefix: string): Promi
       running.set(runId, controller);
       return {
         signal: controller.signal,
+        abort: () => controller.abort(),
         done: () => {
           also?.removeEventListener('abort', onAlso);
           running.delete(runId);

@@ -21,6 +21,8 @@ export const RETRIES: Record<RunKind, Pick<JobsOptions, 'attempts' | 'backoff'>>
 
 export type RunQueues = {
   forKind(kind: RunKind): Queue<RunJob>;
+  /** Attempts and backoff for a kind, as configured (scheduled jobs carry them too). */
+  retries(kind: RunKind): Pick<JobsOptions, 'attempts' | 'backoff'>;
   all: Array<Queue<RunJob>>;
   close(): Promise<void>;
   obliterate(options?: { force?: boolean }): Promise<void>;
@@ -33,16 +35,19 @@ export type RunQueue = RunQueues;
  * const queues = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
  * await enqueueRun(queues, 'sync', run.id);
  */
-export function createRunQueue(connection: ConnectionOptions, prefix: string): RunQueues {
+export function createRunQueue(connection: ConnectionOptions, prefix: string, options: { syncRetryDelayMs?: number } = {}): RunQueues {
+  const retries = (kind: RunKind): Pick<JobsOptions, 'attempts' | 'backoff'> =>
+    kind === 'sync' && options.syncRetryDelayMs !== undefined ? { ...RETRIES.sync, backoff: { type: 'exponential', delay: options.syncRetryDelayMs, jitter: 0.5 } } : RETRIES[kind];
   const byKind = Object.fromEntries(
     (Object.keys(QUEUE_NAMES) as RunKind[]).map((kind) => [
       kind,
-      new Queue<RunJob>(QUEUE_NAMES[kind], { connection, prefix, defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 }, ...RETRIES[kind] } }),
+      new Queue<RunJob>(QUEUE_NAMES[kind], { connection, prefix, defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 }, ...retries(kind) } }),
     ]),
   ) as Record<RunKind, Queue<RunJob>>;
   const all = Object.values(byKind);
   return {
     forKind: (kind) => byKind[kind],
+    retries,
     all,
     close: async () => void (await Promise.all(all.map((q) => q.close()))),
     obliterate: async (options) => void (await Promise.all(all.map((q) => q.obliterate(options)))),
@@ -64,7 +69,9 @@ const schedulerId = (pipelineId: string) => `pipeline-${pipelineId}`;
 
 /** A pipeline's cron + time zone as a BullMQ job scheduler (created or updated). */
 export async function upsertSchedule(queues: RunQueues, pipelineId: string, schedule: { cron: string; timezone: string }): Promise<void> {
-  await queues.forKind('sync').upsertJobScheduler(schedulerId(pipelineId), { pattern: schedule.cron, tz: schedule.timezone }, { name: 'scheduled', data: { pipeline_id: pipelineId, scheduled: true } });
+  await queues
+    .forKind('sync')
+    .upsertJobScheduler(schedulerId(pipelineId), { pattern: schedule.cron, tz: schedule.timezone }, { name: 'scheduled', data: { pipeline_id: pipelineId, scheduled: true }, opts: queues.retries('sync') });
 }
 
 export async function removeSchedule(queues: RunQueues, pipelineId: string): Promise<void> {

@@ -12,7 +12,7 @@ import { discoverCatalog, streamsOf } from './discover.js';
 import { archiveRunLog } from './log-archive.js';
 import { readState, stateIdOf, writeState } from './pipeline-state.js';
 import { previewStream } from './preview.js';
-import { RETRIES, runJobSchema, type RunJob } from './queues.js';
+import { runJobSchema, type RunJob } from './queues.js';
 import { createLogWriter, runLogKey, type LogWriter } from './run-log.js';
 import { createRunOutput } from './run-output.js';
 import { createScrubber } from './scrub.js';
@@ -168,6 +168,9 @@ async function processClaimed(deps: WorkerDeps, job: Job<RunJob>, run: Run, bull
   const writer = createLogWriter(deps.redis, runLogKey(deps.env.SLUICE_QUEUE_PREFIX, run.id));
   if (recovered) writer.write({ type: 'log', level: 'warning', message: `Picked up again after its worker stopped (attempt ${started.attempt}); a sync resumes from its last saved state.`, at: new Date().toISOString() });
   const watch = deps.cancels.watch(run.id, bullSignal);
+  // A cancel published before we were listening is not lost: the API marks the row first,
+  // then publishes, so either the message reaches this watch or this read sees the mark.
+  if ((await runs.getRunById(deps.db, run.id))?.cancelRequestedAt) watch.abort();
   let outcome: Outcome;
   try {
     log.info('run started');
@@ -185,7 +188,7 @@ async function processClaimed(deps: WorkerDeps, job: Job<RunJob>, run: Run, bull
     log.warn('left for another worker (this one is stopping)');
     return;
   }
-  const maxAttempts = RETRIES[run.kind].attempts ?? 1;
+  const maxAttempts = job.opts.attempts ?? 1;
   if (outcome.status === 'failed' && outcome.transient && job.attemptsMade + 1 < maxAttempts) {
     await runs.transition(deps.db, run.id, 'running', 'queued', { errorSummary: `Will retry: ${outcome.error}` });
     writer.write({ type: 'log', level: 'warning', message: `This looks temporary; Sluice will retry (attempt ${job.attemptsMade + 2} of ${maxAttempts}). ${outcome.error}`, at: new Date().toISOString() });

@@ -44,6 +44,7 @@ const envSchema = z.object({
   TEST_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).default(120),
   DISCOVER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).default(600),
   SYNC_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(10).default(6 * 3600),
+  SYNC_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(3600).default(30),
   LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

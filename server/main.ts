@@ -12,7 +12,7 @@ const env = loadEnvOrExit();
 const log = createLogger(env.LOG_LEVEL, 'sluice-api');
 const { db, close: closeDb } = createDb(env.DATABASE_URL);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
+const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
 const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, webRoot });

@@ -41,6 +41,8 @@ export const runs = pgTable(
     result: jsonb('result').$type<Record<string, unknown>>(),
     /** host:pid of the worker running it, for people on call. */
     worker: text('worker'),
+    /** Set by a cancel: the worker checks it once it holds the run, so a cancel that raced its start still lands. */
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
   },
   (t) => [
     index('runs_tenant_queued_idx').on(t.tenantId, t.queuedAt),

@@ -157,8 +157,9 @@ export async function cancelRun(db: Db, queues: RunQueues, acting: Acting, id: s
       return cancelled;
     }
   }
+  await db.update(runs).set({ cancelRequestedAt: new Date() }).where(eq(runs.id, id));
   await stopRunning(id);
-  return (await getRun(db, acting.tenantId, id));
+  return await getRun(db, acting.tenantId, id);
 }
 
 export function presentRun(r: Run) {
