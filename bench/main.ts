@@ -1,10 +1,12 @@
 // `npm run bench`: measured figures, printed as a table with ratios and saved under .data/bench/.
-// Set BENCH_RECORDS (default 1000000), BENCH_RUNS (3), BENCH_RSS_RECORDS (5000000) to change the sizes.
-import { writeFile } from 'node:fs/promises';
+// Set BENCH_RECORDS (default 1000000), BENCH_RUNS (3), BENCH_RSS_RECORDS (5000000) to change the sizes;
+// BENCH_ONLY=loader or BENCH_ONLY=orchestration runs one part.
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../meltano/project.js';
 import { loadEnvPart } from '../server/env.js';
+import { benchOrchestration } from './orchestration.js';
 import { benchTargetClickhouse } from './target-clickhouse.js';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -19,7 +21,18 @@ const options = {
 };
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+await mkdir(path.join(projectRoot, '.data', 'bench'), { recursive: true });
 const started = Date.now();
+const only = process.env.BENCH_ONLY;
+if (only !== 'loader') {
+  const orchestration = await benchOrchestration(
+    { rows: number('BENCH_SYNC_ROWS', 100_000), runs: options.runs, pickups: number('BENCH_PICKUPS', 20), concurrency: [1, 2, 4] },
+    say,
+  );
+  say(`\nOrchestration (one worker, tap-postgres → target-clickhouse, ${number('BENCH_SYNC_ROWS', 100_000)} rows a sync):\n${JSON.stringify(orchestration, null, 2)}`);
+  await writeFile(path.join(projectRoot, '.data', 'bench', `orchestration-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`), JSON.stringify(orchestration, null, 2));
+  if (only === 'orchestration') process.exit(0);
+}
 const result = await benchTargetClickhouse(options, say);
 const find = (prefix: string) => result.rows.find((r) => r.name.startsWith(prefix));
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : 'n/a');

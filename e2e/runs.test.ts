@@ -114,7 +114,10 @@ describe('runs', () => {
   });
 
   it('cancels a running sync within seconds and leaves no process behind', async () => {
-    const pipeline = await stack.api<{ id: string }>('POST', '/pipelines', { name: 'to cancel', source_connector_id: connectorId, streams: [{ stream: source.stream }] });
+    // big enough that the sync is surely still going when the cancel lands
+    const big = await sourceTable(stack.env.DATABASE_URL, 300_000);
+    const bigConnector = (await stack.api<{ id: string }>('POST', '/connectors', { name: 'big source', plugin: 'tap-postgres', config: big.config })).body.id;
+    const pipeline = await stack.api<{ id: string }>('POST', '/pipelines', { name: 'to cancel', source_connector_id: bigConnector, streams: [{ stream: big.stream }] });
     const started = await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`);
     const again = await stack.api<{ error: { code: string } }>('POST', `/pipelines/${pipeline.body.id}/runs`);
     expect(again.status).toBe(409);
@@ -130,6 +133,7 @@ describe('runs', () => {
     const left = await execa('pgrep', ['-f', `state-id-suffix=${pipeline.body.id}`], { reject: false });
     expect(left.stdout).toBe('');
     expect((await stack.api('POST', `/runs/${started.body.run_id}/cancel`)).status).toBe(409);
+    await big.drop();
   });
 
   it('keeps a BullMQ job scheduler in step with the pipeline, and skips a trigger while a run is in progress', async () => {

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { meltanoEnv, meltanoEnvironment } from '../meltano/project.js';
 import { withRunDir } from '../meltano/run-dir.js';
 import { spawnMeltano } from '../meltano/spawn.js';
@@ -29,8 +30,27 @@ async function meltanoState(deps: Pick<WorkerDeps, 'env'>, args: string[], file?
   return stdout.join('\n');
 }
 
-/** The pipeline's current Singer state in Meltano, or undefined when it has none. */
-export async function readState(deps: Pick<WorkerDeps, 'env'>, stateId: string): Promise<Record<string, unknown> | undefined> {
+/**
+ * The pipeline's current Singer state, read straight from Meltano's system tables in our
+ * Postgres (schema `meltano`, table `state`): a `meltano state get` would start Python
+ * and add a second to every sync. Falls back to the CLI if the table is not as expected.
+ */
+export async function readState(deps: Pick<WorkerDeps, 'env' | 'db'>, stateId: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const rows = await deps.db.execute<{ completed_state: unknown; partial_state: unknown }>(sql`select completed_state, partial_state from meltano.state where state_id = ${stateId}`);
+    const row = rows[0];
+    if (!row) return undefined;
+    const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v ?? {}) as Record<string, unknown>));
+    const partial = parse(row.partial_state);
+    // A finished run leaves nothing partial; if something is, Meltano's own merge rules apply: ask it.
+    if (Object.keys(partial).length === 0) return (parse(row.completed_state).singer_state as Record<string, unknown> | undefined) ?? undefined;
+  } catch {
+    // not the table we know: ask Meltano
+  }
+  return readStateWithMeltano(deps, stateId);
+}
+
+async function readStateWithMeltano(deps: Pick<WorkerDeps, 'env'>, stateId: string): Promise<Record<string, unknown> | undefined> {
   const text = await meltanoState(deps, ['get', stateId]).catch((error: Error) => {
     if (/No state|not found|does not exist/i.test(error.message)) return '';
     throw error;

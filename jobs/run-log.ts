@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * SSE event ids, so a client resumes with Last-Event-ID.
  */
 export type LogEvent =
-  | { type: 'log'; level: string; message: string; plugin?: string; at: string }
+  | { type: 'log'; level: string; message: string; plugin?: string; at: string; source_at?: string }
   | { type: 'progress'; stream: string; records: number; at: string }
   | { type: 'end'; status: string; at: string };
 

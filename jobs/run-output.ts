@@ -15,7 +15,7 @@ export function createRunOutput(writer: LogWriter, scrub: (text: string) => stri
     onLine(raw: string) {
       const entry = parseLogLine(scrub(raw));
       const at = new Date().toISOString();
-      writer.write({ type: 'log', level: entry.level, message: entry.message, ...(entry.plugin ? { plugin: entry.plugin } : {}), at });
+      writer.write({ type: 'log', level: entry.level, message: entry.message, ...(entry.plugin ? { plugin: entry.plugin } : {}), at, ...(entry.sourceAt ? { source_at: entry.sourceAt } : {}) });
       tail.push(entry.message);
       if (tail.length > 200) tail.shift();
       if (entry.metric?.role === 'tap') {

@@ -6,7 +6,7 @@ describe('parseLogLine', () => {
   it('reads Meltano JSON lines and the plugin level inside them', () => {
     const line = JSON.stringify({ event: 'ERROR Something broke', name: 'tap-x', level: 'info', producer: true });
     expect(parseLogLine(line)).toEqual({ level: 'error', message: 'ERROR Something broke', plugin: 'tap-x' });
-    expect(parseLogLine(JSON.stringify({ event: 'Run completed', level: 'info' }))).toEqual({ level: 'info', message: 'Run completed' });
+    expect(parseLogLine(JSON.stringify({ event: 'Run completed', level: 'info', timestamp: '2026-01-01T00:00:00.1Z' }))).toEqual({ level: 'info', message: 'Run completed', sourceAt: '2026-01-01T00:00:00.1Z' });
   });
 
   it('reads record-count metrics from taps and targets, old and new spacing', () => {

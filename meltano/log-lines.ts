@@ -11,6 +11,8 @@ export type LogEntry = {
   metric?: { stream: string; records: number; role: 'tap' | 'target' };
   /** target-clickhouse's end-of-run count check for a stream. */
   reconciliation?: Reconciliation;
+  /** When Meltano took the line from the plugin (its own timestamp). */
+  sourceAt?: string;
 };
 
 export type Reconciliation = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys?: number; ok: boolean };
@@ -69,6 +71,7 @@ export function parseLogLine(line: string): LogEntry {
   return {
     level,
     message,
+    ...(typeof parsed.timestamp === 'string' ? { sourceAt: parsed.timestamp } : {}),
     ...(plugin ? { plugin } : {}),
     ...(metric ? { metric: { ...metric, role: parsed.consumer === true ? 'target' : 'tap' } } : {}),
     ...(reconciliation ? { reconciliation } : {}),
