@@ -28,6 +28,7 @@ export async function startStack(options: { workers?: number; logLevel?: string;
   const env = loadEnv(childEnv);
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined); // a test may stop its Redis on purpose
   const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
   // The API's log lines are kept for tests to read; warnings and errors still show as before.
   const apiLines: string[] = [];

@@ -19,6 +19,7 @@ export type CancelRegistry = {
 
 export async function listenForCancels(subscriber: Redis, prefix: string): Promise<CancelRegistry> {
   const running = new Map<string, AbortController>();
+  subscriber.on('error', () => undefined); // reconnects and re-subscribes by itself
   await subscriber.subscribe(cancelChannel(prefix));
   subscriber.on('message', (_channel, runId: string) => running.get(runId)?.abort());
   return {

@@ -20,6 +20,7 @@ const { db, close: closeDb } = createDb(env.DATABASE_URL);
 // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
 const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 const redis = new Redis(env.REDIS_URL);
+for (const client of [connection, redis]) client.on('error', (error) => log.warn({ err: error.message }, 'redis unavailable; reconnecting'));
 const cancels = await listenForCancels(new Redis(env.REDIS_URL), env.SLUICE_QUEUE_PREFIX);
 
 const sweep = async () => {

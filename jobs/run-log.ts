@@ -17,6 +17,7 @@ export const runLogKey = (prefix: string, runId: string) => `${prefix}:run-log:$
 /** Live logs are a working copy; they expire a week after the run ends. */
 const EXPIRE_SECONDS = 7 * 24 * 3600;
 const MAX_ENTRIES = 200_000;
+const MAX_BUFFERED_WHILE_AWAY = 50_000;
 
 export type LogWriter = { write(event: LogEvent): void; flush(): Promise<void>; close(): Promise<void> };
 
@@ -35,18 +36,29 @@ export function createLogWriter(redis: Redis, key: string, intervalMs = 50): Log
       const pipeline = redis.pipeline();
       for (const event of batch) pipeline.xadd(key, 'MAXLEN', '~', String(MAX_ENTRIES), '*', 'e', JSON.stringify(event));
       pipeline.expire(key, EXPIRE_SECONDS);
-      await pipeline.exec();
+      try {
+        const results = await pipeline.exec();
+        if (results?.some(([error]) => error)) throw new Error('Redis refused part of the log batch');
+      } catch {
+        // Redis is away: keep the lines (up to a bound) and try again with the next flush.
+        pending = [...batch, ...pending].slice(-MAX_BUFFERED_WHILE_AWAY);
+      }
     });
     return writing;
   };
-  const timer = setInterval(() => void flush().catch(() => undefined), intervalMs);
+  const timer = setInterval(() => void flush(), intervalMs);
   timer.unref();
   return {
     write: (event) => void pending.push(event),
     flush,
     async close() {
       clearInterval(timer);
-      await flush();
+      // a few more tries if Redis is coming back
+      for (let i = 0; i < 20; i += 1) {
+        await flush();
+        if (pending.length === 0) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
     },
   };
 }

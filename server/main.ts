@@ -12,6 +12,8 @@ const env = loadEnvOrExit();
 const log = createLogger(env.LOG_LEVEL, 'sluice-api');
 const { db, close: closeDb } = createDb(env.DATABASE_URL);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+// ioredis reconnects by itself; say so once per outage instead of an unhandled-error trace.
+redis.on('error', (error) => log.warn({ err: error.message }, 'redis unavailable; reconnecting'));
 const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
 const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
 

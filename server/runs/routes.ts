@@ -97,6 +97,7 @@ export function runRoutes(deps: AppDeps) {
       return streamSSE(c, async (stream) => {
         // XREAD BLOCK holds its connection: each client tails on its own.
         const reader = deps.redis.duplicate();
+        reader.on('error', () => undefined); // the read loop sees the failure itself
         let closed = false;
         stream.onAbort(() => {
           closed = true;
