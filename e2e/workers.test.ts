@@ -1,4 +1,6 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sourceTable } from './source-table.js';
 import { startStack, waitForRun, type Stack } from './stack.js';
@@ -93,5 +95,7 @@ describe('two workers on one queue', () => {
     expect(await clickhouseCount(stack, pipeline.body.destination.database, source.table)).toEqual({ rows: 300_000, distinct: 300_000 });
     const runs = await stack.api<{ data: RunView[] }>('GET', `/runs?pipeline_id=${pipeline.body.id}`);
     expect(runs.body.data).toHaveLength(1);
+    // the dead worker's temp folder (Meltano's config files, with secrets) is gone
+    expect((await readdir(tmpdir())).filter((name) => name.startsWith(`sluice-run-${pid}-`))).toEqual([]);
   });
 });
