@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSse, startStack, waitForRun, type Stack } from './stack.js';
 
@@ -80,5 +81,28 @@ describe('connection test through the API', () => {
     expect(run.error).toMatch(/^Reaching the server failed: The server 127\.0\.0\.1:1 refused the connection/);
     const stages = (run.result as { stages: Array<{ stage: string; ok: boolean; settings?: string[] }> }).stages;
     expect(stages.at(-1)).toMatchObject({ stage: 'network', ok: false, settings: ['host', 'port'] });
+  });
+});
+
+describe('connection test time limit', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { TEST_TIMEOUT_SECONDS: '6' } });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('stops a test that runs past its time limit, saying which stage was too slow', async () => {
+    // tap-salesforce retries its unreachable login for longer than 6 s
+    const created = await stack.api<{ id: string }>('POST', '/connectors', {
+      name: 'slow',
+      plugin: 'tap-salesforce',
+      config: { client_id: 'abc', client_secret: 'x-secret', refresh_token: 'y-token', start_date: '2024-01-01' },
+    });
+    const started = Date.now();
+    const run = await waitForRun(stack, (await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`)).body.run_id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toBe('Listing what can be synced failed: the tap did not finish listing its streams in time');
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect((await execa('pgrep', ['-f', 'tap-salesforce'], { reject: false })).stdout).toBe('');
   });
 });

@@ -75,4 +75,15 @@ describe('the warehouse down during a sync', () => {
     const log = await fetch(`${stack.baseUrl}/api/v1/runs/${runId}/log`, { headers: { authorization: `Bearer ${stack.token}` } }).then((r) => r.text());
     expect(log).toMatch(/This looks temporary; Sluice will retry/);
   });
+
+  it('does not retry a sync that fails for a bad setting', async () => {
+    const broken = await stack.api<{ id: string }>('POST', '/connectors', { name: 'wrong user', plugin: 'tap-postgres', config: { ...source.config, user: 'no_such_role' } });
+    const pipeline = await stack.api<{ id: string }>('POST', '/pipelines', { name: 'doomed', source_connector_id: broken.body.id, streams: [{ stream: source.stream }] });
+    const runId = (await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`)).body.run_id;
+    const run = (await waitForRun(stack, runId, 120_000)) as { status: string; attempt: number; error: string | null };
+    expect(run.status).toBe('failed');
+    expect(run.attempt).toBe(1);
+    expect(run.error).toBe('The user "no_such_role" does not exist on that server. Check the user name.');
+    expect(run.error).not.toMatch(/Will retry|Traceback/);
+  });
 });

@@ -106,6 +106,9 @@ describe('runs', () => {
     expect(text).toMatch(/Block run completed/);
     expect(text.trim().split('\n').at(-1)).toMatch(/END +succeeded$/);
     const live = await readSse(`${stack.baseUrl}/api/v1/runs/${first.id}/logs`, stack.token);
+    // records-so-far progress rides on the same stream as the log lines
+    const progress = live.events.filter((e) => e.event === 'progress').map((e) => JSON.parse(e.data) as { stream: string; records: number });
+    expect(progress.at(-1)).toMatchObject({ stream: source.stream, records: 100 });
     const redis = new Redis(stack.env.REDIS_URL);
     await redis.del(runLogKey(stack.env.SLUICE_QUEUE_PREFIX, first.id));
     await redis.quit();

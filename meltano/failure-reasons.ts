@@ -35,6 +35,11 @@ const RULES: Rule[] = [
     settings: ['user', 'password', 'client_secret', 'refresh_token'],
   },
   {
+    pattern: /role "([^"]+)" does not exist/,
+    explain: (m) => `The user "${m[1]}" does not exist on that server. Check the user name.`,
+    settings: ['user'],
+  },
+  {
     pattern: /database "([^"]+)" does not exist/,
     explain: (m) => `The database "${m[1]}" does not exist on that server. Check the database name.`,
     settings: ['database'],
@@ -59,7 +64,7 @@ const RULES: Rule[] = [
 /** `transient`: worth retrying later (a server down or slow), as opposed to a bad setting. */
 export type FailureReason = { message: string; settings: string[]; transient: boolean };
 
-const TRACEBACK_NOISE = /^(Traceback|\s+File "|\s+\^+|\s{2,}\S)/;
+const TRACEBACK_NOISE = /^(Traceback|\s+File "|\s+\^+|\s{2,}\S|\(Background on this error)/;
 
 export function explainFailure(lines: string[]): FailureReason {
   const text = lines.join('\n');

@@ -41,6 +41,7 @@ describe('explainFailure', () => {
       'Could not find the server login.salesforce.com: its name does not resolve. Check the host name, or whether this server can reach the internet.',
     );
     expect(explainFailure(['FATAL:  database "nope" does not exist']).message).toMatch(/The database "nope" does not exist/);
+    expect(explainFailure(['FATAL:  role "bob" does not exist', '(Background on this error at: https://sqlalche.me/e/20/e3q8)']).message).toBe('The user "bob" does not exist on that server. Check the user name.');
   });
 
   it('falls back to the last error line without the traceback', () => {

@@ -52,6 +52,8 @@ export async function spawnMeltano(args: string[], options: SpawnOptions): Promi
   };
   const onAbort = () => stop('cancelled');
   options.signal?.addEventListener('abort', onAbort);
+  // An abort that came while we awaited onSpawn fired no event for this listener.
+  if (options.signal?.aborted) stop('cancelled');
   const timeout = options.timeoutMs ? setTimeout(() => stop('timedOut'), options.timeoutMs) : undefined;
   try {
     const pump = async (from: 'stdout' | 'stderr') => {
