@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { openSecrets, sealSecrets, type Keyring } from '../../db/crypto.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { connectorCatalogs, connectors, pipelines } from '../../db/schema/index.js';
 import { validateConfig } from '../../meltano/config-validation.js';
 import { secretNamesOf } from '../../meltano/settings-schema.js';
@@ -40,7 +41,6 @@ function invalid(fields: Record<string, string[]>) {
 }
 
 const nameTaken = (name: string) => new AppError('conflict', `A connector named "${name}" already exists. Choose another name.`, { name: ['is already taken'] });
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505';
 
 function sealed(keyring: Keyring, id: string, secret: Record<string, unknown>) {
   const s = Object.keys(secret).length > 0 ? sealSecrets(keyring, id, secret) : undefined;

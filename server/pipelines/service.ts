@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { pipelines, type SelectedStream } from '../../db/schema/index.js';
 import type { Acting } from '../acting.js';
 import { diff, recordAudit } from '../audit/service.js';
@@ -122,7 +123,7 @@ export async function updatePipeline(db: Db, queues: RunQueues, acting: Acting, 
       .where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id)))
       .returning()
       .catch((error: unknown) => {
-        if ((error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505') throw nameTaken(next.name);
+        if (isUniqueViolation(error)) throw nameTaken(next.name);
         throw error;
       });
     if (!row) throw notFound('Pipeline');

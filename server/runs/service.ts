@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { runs, type RunKind, type RunParams, type RunStatus } from '../../db/schema/index.js';
 import { dequeueRun, enqueueRun, type RunQueues } from '../../jobs/queues.js';
 import type { Acting } from '../acting.js';
@@ -48,8 +49,7 @@ export async function createRun(
     });
     return row!;
   }).catch(async (error: unknown) => {
-    const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-    if (code !== '23505' || !input.pipelineId) throw error;
+    if (!isUniqueViolation(error) || !input.pipelineId) throw error;
     const busy = await activeSync(db, input.pipelineId);
     throw new PipelineBusy(busy?.id ?? 'unknown', busy?.status ?? 'running');
   });
