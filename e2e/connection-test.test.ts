@@ -103,6 +103,8 @@ describe('connection test time limit', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toBe('Listing what can be synced failed: the tap did not finish listing its streams in time');
     expect(Date.now() - started).toBeLessThan(25_000);
-    expect((await execa('pgrep', ['-f', 'tap-salesforce'], { reject: false })).stdout).toBe('');
+    // nothing of the run is left: no process started from its temp folder
+    const workerPid = String(run.worker).split(':').at(-1);
+    expect((await execa('pgrep', ['-f', `sluice-run-${workerPid}-`], { reject: false })).stdout).toBe('');
   });
 });

@@ -133,8 +133,10 @@ describe('runs', () => {
     const run = await waitForRun(stack, started.body.run_id, 30_000);
     expect(run.status).toBe('cancelled');
     expect(Date.now() - asked).toBeLessThan(10_000);
-    const left = await execa('pgrep', ['-f', `state-id-suffix=${pipeline.body.id}`], { reject: false });
-    expect(left.stdout).toBe('');
+    // neither Meltano nor the tap or target it started (their configs live in the run's temp folder)
+    expect((await execa('pgrep', ['-f', `state-id-suffix=${pipeline.body.id}`], { reject: false })).stdout).toBe('');
+    const workerPid = String(run.worker).split(':').at(-1);
+    expect((await execa('pgrep', ['-f', `sluice-run-${workerPid}-`], { reject: false })).stdout).toBe('');
     expect((await stack.api('POST', `/runs/${started.body.run_id}/cancel`)).status).toBe(409);
     await big.drop();
   });

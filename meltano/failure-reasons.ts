@@ -30,14 +30,14 @@ const RULES: Rule[] = [
     transient: true,
   },
   {
-    pattern: /password authentication failed for user "([^"]+)"|authentication failed|invalid_grant|invalid_client|Unauthorized|401/i,
-    explain: (m) => `The server rejected the credentials${m[1] ? ` for user "${m[1]}"` : ''}. Check the user name and password (or token).`,
-    settings: ['user', 'password', 'client_secret', 'refresh_token'],
-  },
-  {
     pattern: /role "([^"]+)" does not exist/,
     explain: (m) => `The user "${m[1]}" does not exist on that server. Check the user name.`,
     settings: ['user'],
+  },
+  {
+    pattern: /password authentication failed for user "([^"]+)"|authentication failed|invalid_grant|invalid_client|Unauthorized|\b401 Client Error\b|status(?: code)?:? 401\b/i,
+    explain: (m) => `The server rejected the credentials${m[1] ? ` for user "${m[1]}"` : ''}. Check the user name and password (or token).`,
+    settings: ['user', 'password', 'client_secret', 'refresh_token'],
   },
   {
     pattern: /database "([^"]+)" does not exist/,
