@@ -53,6 +53,9 @@ async function eventsAfter(deps: AppDeps, runId: string, after: string): Promise
   return archived.filter((e) => compareIds(e.id, after) > 0).map(({ id: eventId, ...event }) => ({ id: eventId, event: event as LogEvent }));
 }
 
+/** One Server-Sent Event, as text (the data is JSON: it never holds a newline). */
+const sseText = ({ id: eventId, event }: StoredEvent) => `id: ${eventId}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+
 const lineOf = (e: LogEvent) =>
   e.type === 'log' ? `${e.at} ${e.level.toUpperCase().padEnd(7)} ${e.plugin ? `[${e.plugin}] ` : ''}${e.message}` : e.type === 'progress' ? `${e.at} PROGRESS ${e.stream}: ${e.records} records` : `${e.at} END     ${e.status}`;
 
@@ -107,12 +110,15 @@ export function runRoutes(deps: AppDeps) {
         try {
           while (!closed) {
             const entries = await readLogAfter(reader, key, after, WAIT_MS);
-            for (const { id: eventId, event } of entries) {
-              await stream.writeSSE({ id: eventId, event: event.type, data: JSON.stringify(event) });
-              after = eventId;
-              if (event.type === 'end') return;
+            if (entries.length > 0) {
+              // One write per batch read, not per line: ten clients tailing a chatty sync stay cheap.
+              const end = entries.findIndex((e) => e.event.type === 'end');
+              const batch = end === -1 ? entries : entries.slice(0, end + 1);
+              await stream.write(batch.map(sseText).join(''));
+              after = batch.at(-1)!.id;
+              if (end !== -1) return;
+              continue;
             }
-            if (entries.length > 0) continue;
             const run = await runs.getRun(deps.db, tenantId, runId);
             if (!runs.isFinished(run.status) || (await deps.redis.exists(key)) === 1) continue;
             // The live copy has expired: replay the archive, then end with the final status.
