@@ -33,7 +33,7 @@ export function endpointsOf(config: Record<string, unknown>): Endpoint[] {
   return endpoints;
 }
 
-function attempt<T>(start: (done: (error?: Error) => void) => { destroy(): void }, timeoutMs: number): Promise<void> {
+function attempt(start: (done: (error?: Error) => void) => { destroy(): void }, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let socket: { destroy(): void } | undefined;
     const timer = setTimeout(() => {
