@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../meltano/project.js';
-import { loadEnvPart } from '../server/env.js';
+import { loadEnvPart } from '../core/env.js';
 import { benchOrchestration } from './orchestration.js';
 import { benchTargetClickhouse } from './target-clickhouse.js';
 

@@ -2,7 +2,7 @@ import { createClient } from '@clickhouse/client';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLogKey } from '../jobs/run-log.js';
+import { runLogKey } from '../core/runs/run-log.js';
 import { sourceTable } from './source-table.js';
 import { readSse, startStack, waitForRun, type Stack } from './stack.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../db/migrate.js';
 import { keyringFrom } from '../db/keyring.js';
 import { connectors } from '../db/schema/index.js';
-import { loadConnectorForRun } from '../server/connectors/service.js';
+import { loadConnectorForRun } from '../core/connectors/service.js';
 import { readSse, startStack, waitForRun, type SseEvent, type Stack } from './stack.js';
 
 type AuditEvent = { id: number; action: string; resource: { type: string; id: string | null }; changes: Record<string, unknown> };

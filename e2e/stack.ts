@@ -9,11 +9,11 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
-import { createRunQueue } from '../jobs/queues.js';
+import { createRunQueue } from '../core/runs/queues.js';
 import { projectRoot } from '../meltano/project.js';
 import { createApp } from '../server/app.js';
-import { loadEnv } from '../server/env.js';
-import * as tenants from '../server/tenants/service.js';
+import { loadEnv } from '../core/env.js';
+import * as tenants from '../core/tenants/service.js';
 import { dataDir } from '../scripts/local-env.js';
 import { testEnv } from './test-env.js';
 

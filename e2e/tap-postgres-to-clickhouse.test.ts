@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../db/migrate.js';
 import { runSync } from '../jobs/sync.js';
 import { parseLogLine } from '../meltano/log-lines.js';
-import type { Pipeline } from '../server/pipelines/service.js';
-import { loadEnv } from '../server/env.js';
+import type { Pipeline } from '../core/pipelines/service.js';
+import { loadEnv } from '../core/env.js';
 import { testEnv } from './test-env.js';
 
 // A real tap (meltanolabs-tap-postgres from PyPI) through `meltano run` into our target,

@@ -3,10 +3,10 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
-import { createRunQueue } from '../jobs/queues.js';
+import { createRunQueue } from '../core/runs/queues.js';
 import { createApp } from '../server/app.js';
-import { loadEnv } from '../server/env.js';
-import * as tenants from '../server/tenants/service.js';
+import { loadEnv } from '../core/env.js';
+import * as tenants from '../core/tenants/service.js';
 import { testEnv } from './test-env.js';
 
 export type Call = (token: string | undefined, method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { Keyring } from '../db/crypto.js';
 import type { RunKind } from '../db/schema/index.js';
-import type { Env } from '../server/env.js';
-import type { CancelRegistry } from './cancel.js';
+import type { Env } from '../core/env.js';
+import type { CancelRegistry } from '../core/runs/cancel.js';
 import type { TenantSlots } from './tenant-slots.js';
 
 /** What a run needs from the worker process. */

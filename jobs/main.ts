@@ -4,12 +4,12 @@ import { Redis } from 'ioredis';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
 import { stopOwnRuns, sweepStaleRunDirs } from '../meltano/run-dir.js';
-import { loadEnvOrExit } from '../server/env.js';
-import { createLogger } from '../server/logger.js';
-import { listenForCancels } from './cancel.js';
+import { loadEnvOrExit } from '../core/env.js';
+import { createLogger } from '../core/logger.js';
+import { listenForCancels } from '../core/runs/cancel.js';
 import type { WorkerDeps } from './deps.js';
-import { deleteOldLogs } from './log-archive.js';
-import { QUEUE_NAMES, type RunJob } from './queues.js';
+import { deleteOldLogs } from '../core/runs/log-archive.js';
+import { QUEUE_NAMES, type RunJob } from '../core/runs/queues.js';
 import { createRunProcessor } from './run.processor.js';
 import { createTenantSlots } from './tenant-slots.js';
 

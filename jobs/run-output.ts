@@ -1,4 +1,4 @@
-import type { LogWriter } from './run-log.js';
+import type { LogWriter } from '../core/runs/run-log.js';
 import { parseLogLine, type Reconciliation } from '../meltano/log-lines.js';
 
 /**

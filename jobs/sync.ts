@@ -1,4 +1,4 @@
-import type { Pipeline } from '../server/pipelines/service.js';
+import type { Pipeline } from '../core/pipelines/service.js';
 import { meltanoEnv } from '../meltano/project.js';
 import { extraEnvName, settingsToEnv } from '../meltano/setting-env.js';
 import { spawnMeltano } from '../meltano/spawn.js';

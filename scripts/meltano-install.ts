@@ -1,5 +1,5 @@
 // `meltano install` with the same environment the worker gives Meltano (system database in Postgres).
-import { loadEnvOrExit } from '../server/env.js';
+import { loadEnvOrExit } from '../core/env.js';
 import { meltanoEnv } from '../meltano/project.js';
 import { spawnMeltano } from '../meltano/spawn.js';
 

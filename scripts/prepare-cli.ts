@@ -1,6 +1,6 @@
 // `npm run prepare-db`: migrate and seed the catalog (docker-compose runs this before api and worker).
 import { createDb } from '../db/client.js';
-import { loadEnvOrExit } from '../server/env.js';
+import { loadEnvOrExit } from '../core/env.js';
 import { prepareDatabase } from './prepare.js';
 
 const env = loadEnvOrExit(['DATABASE_URL']);

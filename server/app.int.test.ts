@@ -5,11 +5,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
-import { createRunQueue } from '../jobs/queues.js';
+import { createRunQueue } from '../core/runs/queues.js';
 import { testEnv } from '../e2e/test-env.js';
 import { createApp } from './app.js';
-import { loadEnv } from './env.js';
-import * as tenants from './tenants/service.js';
+import { loadEnv } from '../core/env.js';
+import * as tenants from '../core/tenants/service.js';
 
 // The HTTP surface over real Postgres and Redis (no worker: runs stay queued).
 describe('API', async () => {

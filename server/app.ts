@@ -6,7 +6,8 @@ import { accountOperations, authRoutes, memberRoutes } from './accounts/routes.j
 import { auditOperations, auditRoutes } from './audit/routes.js';
 import { connectorOperations, connectorRoutes } from './connectors/routes.js';
 import type { AppDeps, AppEnv } from './deps.js';
-import { AppError, errorBody, errorStatus, respondError } from './errors.js';
+import { AppError } from '../core/errors.js';
+import { errorBody, errorStatus, respondError } from './errors.js';
 import { healthOperations, healthRoutes } from './health/routes.js';
 import { requireAuth } from './middleware/auth.js';
 import { allowedMethods, openApiDocument, type Operation } from './openapi.js';

@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { createDb } from '../db/client.js';
 import { rotateMasterKey } from '../db/key-rotation.js';
 import { keyringFrom } from '../db/keyring.js';
-import { addMember } from './accounts/service.js';
-import type { Actor } from './audit/service.js';
-import { EnvError, loadEnvPart } from './env.js';
-import { AppError } from './errors.js';
-import * as tenants from './tenants/service.js';
+import { addMember } from '../core/accounts/service.js';
+import type { Actor } from '../core/audit/service.js';
+import { EnvError, loadEnvPart } from '../core/env.js';
+import { AppError } from '../core/errors.js';
+import * as tenants from '../core/tenants/service.js';
 
 const USAGE = `Usage: npm run sluice -- <command>
   tenants create <slug> [--name "Acme Inc"]         create a tenant and print an owner API token

@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { Keyring } from '../db/crypto.js';
-import type { RunQueue } from '../jobs/queues.js';
-import type { Principal } from './tenants/service.js';
+import type { RunQueue } from '../core/runs/queues.js';
+import type { Principal } from '../core/tenants/service.js';
 
 /** What the HTTP app needs; built by main.ts (or a test) and passed to createApp. */
 export type AppDeps = {

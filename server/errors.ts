@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppError, ErrorCode } from '../core/errors.js';
 
-/** Every expected failure in Sluice has one of these codes; HTTP statuses are mapped once, here. */
+/** HTTP statuses of the domain's error codes, mapped once, here. */
 export const errorStatus = {
   validation_failed: 400,
   bad_request: 400,
@@ -13,24 +14,7 @@ export const errorStatus = {
   payload_too_large: 413,
   unavailable: 503,
   internal: 500,
-} as const satisfies Record<string, ContentfulStatusCode>;
-
-export type ErrorCode = keyof typeof errorStatus;
-export type FieldErrors = Record<string, string[]>;
-
-/** The one error type. `message` is written for the person reading it: what happened, what to do. */
-export class AppError extends Error {
-  override name = 'AppError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly fields?: FieldErrors,
-  ) {
-    super(message);
-  }
-}
-
-export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export function errorBody(error: AppError) {
   return { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };

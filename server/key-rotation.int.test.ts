@@ -9,12 +9,12 @@ import { masterKeyFromBase64, type Keyring } from '../db/crypto.js';
 import { rotateMasterKey } from '../db/key-rotation.js';
 import { connectors } from '../db/schema/index.js';
 import { testEnv } from '../e2e/test-env.js';
-import { createRunQueue } from '../jobs/queues.js';
+import { createRunQueue } from '../core/runs/queues.js';
 import { prepareDatabase } from '../scripts/prepare.js';
 import { createApp } from './app.js';
-import { loadConnectorForRun, updateConnector } from './connectors/service.js';
-import { loadEnv } from './env.js';
-import * as tenants from './tenants/service.js';
+import { loadConnectorForRun, updateConnector } from '../core/connectors/service.js';
+import { loadEnv } from '../core/env.js';
+import * as tenants from '../core/tenants/service.js';
 
 const CONNECTORS = 30;
 const LOOPS = 4;

@@ -3,10 +3,10 @@ import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
-import { createRunQueue } from '../jobs/queues.js';
+import { createRunQueue } from '../core/runs/queues.js';
 import { createApp } from './app.js';
-import { loadEnvOrExit } from './env.js';
-import { createLogger } from './logger.js';
+import { loadEnvOrExit } from '../core/env.js';
+import { createLogger } from '../core/logger.js';
 
 const env = loadEnvOrExit();
 const log = createLogger(env.LOG_LEVEL, 'sluice-api');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Role } from './tenants/service.js';
+import type { Role } from '../core/tenants/service.js';
 
 /**
  * What each route accepts, written once beside the route with the same zod schemas it

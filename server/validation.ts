@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AppError, type FieldErrors } from './errors.js';
+import { AppError, type FieldErrors } from '../core/errors.js';
 
 /** zod issues → `{ field: [messages] }`, keyed by the dotted path of the field at fault. */
 export function fieldErrors(error: z.ZodError): FieldErrors {

@@ -3,11 +3,11 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../core/errors.js';
 import { requireAuth, requireRole, SESSION_COOKIE } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
 import { parseBody, parseParam } from '../validation.js';
-import * as accounts from './service.js';
+import * as accounts from '../../core/accounts/service.js';
 
 const signInBody = z.object({ email: z.email('must be an email address'), password: z.string().min(1, 'is required').max(1000), tenant: z.string().max(40).optional() }).strict();
 const memberBody = z

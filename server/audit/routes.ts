@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
-import { pageQuery } from '../pagination.js';
+import { pageQuery } from '../../core/pagination.js';
 import { parseQuery } from '../validation.js';
-import { AppError } from '../errors.js';
-import * as audit from './service.js';
+import { AppError } from '../../core/errors.js';
+import * as audit from '../../core/audit/service.js';
 
 const listQuery = pageQuery;
 

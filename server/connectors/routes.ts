@@ -5,12 +5,12 @@ import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
-import { decodeCursor, page, pageQuery } from '../pagination.js';
-import * as catalog from '../plugins/service.js';
-import { AppError } from '../errors.js';
-import * as runs from '../runs/service.js';
+import { decodeCursor, page, pageQuery } from '../../core/pagination.js';
+import * as catalog from '../../core/plugins/service.js';
+import { AppError } from '../../core/errors.js';
+import * as runs from '../../core/runs/service.js';
 import { parseBody, parseParam, parseQuery } from '../validation.js';
-import * as connectors from './service.js';
+import * as connectors from '../../core/connectors/service.js';
 
 const name = z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters');
 const createBody = z.object({ name, plugin: z.string().min(1, 'is required'), config: z.record(z.string(), z.unknown()).default({}) }).strict();

@@ -1,10 +1,10 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Db } from '../../db/client.js';
-import { authenticateSession, csrfMatches } from '../accounts/service.js';
+import { authenticateSession, csrfMatches } from '../../core/accounts/service.js';
 import type { AppEnv } from '../deps.js';
-import { AppError } from '../errors.js';
-import { authenticate, roleRank, type Role } from '../tenants/service.js';
+import { AppError } from '../../core/errors.js';
+import { authenticate, roleRank, type Role } from '../../core/tenants/service.js';
 
 export const SESSION_COOKIE = 'sluice_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

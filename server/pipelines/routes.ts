@@ -4,12 +4,12 @@ import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
-import { decodeCursor, page, pageQuery } from '../pagination.js';
-import * as runs from '../runs/service.js';
+import { decodeCursor, page, pageQuery } from '../../core/pagination.js';
+import * as runs from '../../core/runs/service.js';
 import { parseBody, parseOptionalBody, parseParam, parseQuery } from '../validation.js';
-import * as pipelines from './service.js';
-import * as state from './state.js';
-import { AppError } from '../errors.js';
+import * as pipelines from '../../core/pipelines/service.js';
+import * as state from '../../core/pipelines/state.js';
+import { AppError } from '../../core/errors.js';
 
 const streamSchema = z
   .object({

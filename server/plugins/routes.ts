@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { notFound } from '../errors.js';
+import { notFound } from '../../core/errors.js';
 import type { Operation } from '../openapi.js';
-import * as catalog from './service.js';
+import * as catalog from '../../core/plugins/service.js';
 
 export const catalogOperations: Operation[] = [
   { method: 'get', path: '/catalog', summary: 'Every connector type with its settings as JSON Schema', role: 'viewer', responses: { 200: 'The catalog' } },

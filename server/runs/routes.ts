@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { requestCancel } from '../../jobs/cancel.js';
-import { readArchivedLog } from '../../jobs/log-archive.js';
-import { isStreamId, readLogAfter, runLogKey, type LogEvent, type StoredEvent } from '../../jobs/run-log.js';
+import { requestCancel } from '../../core/runs/cancel.js';
+import { readArchivedLog } from '../../core/runs/log-archive.js';
+import { isStreamId, readLogAfter, runLogKey, type LogEvent, type StoredEvent } from '../../core/runs/run-log.js';
 import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../core/errors.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
-import { decodeCursor, page, pageQuery } from '../pagination.js';
+import { decodeCursor, page, pageQuery } from '../../core/pagination.js';
 import { parseParam, parseQuery } from '../validation.js';
-import * as runs from './service.js';
+import * as runs from '../../core/runs/service.js';
 
 const WAIT_MS = 2_000;
 const time = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date-time like 2026-01-31T00:00:00Z');

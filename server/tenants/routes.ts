@@ -2,11 +2,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../core/errors.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
 import { parseBody, parseParam } from '../validation.js';
-import * as tenants from './service.js';
+import * as tenants from '../../core/tenants/service.js';
 
 const createBody = z.object({ name: z.string().trim().min(1, 'is required').max(100), role: z.enum(['owner', 'admin', 'viewer']) }).strict();
 

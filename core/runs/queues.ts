@@ -1,6 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import type { RunKind } from '../db/schema/index.js';
+import type { RunKind } from '../../db/schema/index.js';
 
 /**
  * One queue per run kind: connection tests and discovery are interactive (someone is

@@ -8,7 +8,7 @@ import * as connectors from '../connectors/service.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
-import { removeSchedule, upsertSchedule, type RunQueues } from '../../jobs/queues.js';
+import { removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
 
 export type Pipeline = typeof pipelines.$inferSelect;

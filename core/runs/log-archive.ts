@@ -1,7 +1,7 @@
 import { asc, eq, lt } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import type { Db } from '../db/client.js';
-import { runLogs } from '../db/schema/index.js';
+import type { Db } from '../../db/client.js';
+import { runLogs } from '../../db/schema/index.js';
 import type { LogEvent } from './run-log.js';
 
 const CHUNK_LINES = 2_000;

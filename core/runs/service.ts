@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { runs, type RunKind, type RunParams, type RunStatus } from '../../db/schema/index.js';
-import { dequeueRun, enqueueRun, type RunQueues } from '../../jobs/queues.js';
+import { dequeueRun, enqueueRun, type RunQueues } from './queues.js';
 import type { Acting } from '../acting.js';
 import { recordAudit } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';

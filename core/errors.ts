@@ -1,0 +1,30 @@
+/** Every expected failure in Sluice has one of these codes; `server/errors.ts` maps each to an HTTP status, once. */
+export const errorCodes = [
+  'validation_failed',
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'payload_too_large',
+  'unavailable',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+export type FieldErrors = Record<string, string[]>;
+
+/** The one error type. `message` is written for the person reading it: what happened, what to do. */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
