@@ -10,6 +10,7 @@ import { spawnMeltano } from '../meltano/spawn.js';
 import { withRunDir } from '../meltano/run-dir.js';
 import { ensureDatabase } from '../db/migrate.js';
 import prepareTestDatabase from '../e2e/global-setup.js';
+import { defaultDestinationDatabase } from '../core/pipelines/destination-database.js';
 import { readSse, startStack, type Stack } from '../e2e/stack.js';
 
 /**
@@ -105,11 +106,13 @@ export async function benchOrchestration(options: OrchestrationOptions, say: (li
   try {
     const connector = (await stack.api<{ id: string }>('POST', '/connectors', { name: 'bench source', plugin: 'tap-postgres', config: source.config })).body.id;
     const pipelines: string[] = [];
+    // A tenant loads only into its own namespace: sluice_<slug>__<name>.
+    const benchDatabase = (i: number) => `${defaultDestinationDatabase(stack.tenant.slug)}__bench_orch_${i}`;
     for (const [i, table] of source.tables.entries()) {
-      pipelines.push((await stack.api<{ id: string }>('POST', '/pipelines', { name: `bench ${i}`, source_connector_id: connector, streams: [{ stream: `public-${table}` }], destination_database: `bench_orch_${i}` })).body.id);
+      pipelines.push((await stack.api<{ id: string }>('POST', '/pipelines', { name: `bench ${i}`, source_connector_id: connector, streams: [{ stream: `public-${table}` }], destination_database: benchDatabase(i) })).body.id);
     }
     const first = pipelines[0]!;
-    const database = 'bench_orch_0';
+    const database = benchDatabase(0);
 
     say(`overhead: ${options.runs} syncs of ${options.rows} rows through the API vs meltano run in a shell…`);
     await syncThroughApi(stack, first); // warm-up

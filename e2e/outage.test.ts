@@ -45,7 +45,7 @@ describe('the warehouse down during a sync', () => {
     source = await sourceTable(stack.env.DATABASE_URL, 500);
     proxy = await switchableProxy(new URL(stack.env.CLICKHOUSE_URL));
     const connector = await stack.api<{ id: string }>('POST', '/connectors', { name: 'src', plugin: 'tap-postgres', config: source.config });
-    const warehouse = await stack.api<{ id: string }>('POST', '/connectors', { name: 'flaky warehouse', plugin: 'target-clickhouse', config: { url: `http://127.0.0.1:${proxy.port}`, user: 'default', database: 'unused' } });
+    const warehouse = await stack.api<{ id: string }>('POST', '/connectors', { name: 'flaky warehouse', plugin: 'target-clickhouse', config: { url: `http://127.0.0.1:${proxy.port}`, user: 'default' } });
     const pipeline = await stack.api<{ id: string; destination: { database: string } }>('POST', '/pipelines', {
       name: 'through the proxy',
       source_connector_id: connector.body.id,

@@ -7,6 +7,7 @@ import * as connectors from '../core/connectors/service.js';
 import * as pipelines from '../core/pipelines/service.js';
 import * as catalog from '../core/plugins/service.js';
 import * as runs from '../core/runs/service.js';
+import { FINAL_WRITE_FAILED, finishRun } from '../core/runs/finish.js';
 import type { WorkerDeps } from './deps.js';
 import { discoverCatalog, streamsOf } from './discover.js';
 import { archiveRunLog } from '../core/runs/log-archive.js';
@@ -196,10 +197,12 @@ async function processClaimed(deps: WorkerDeps, job: Job<RunJob>, run: Run, bull
     log.warn({ err: outcome.error }, 'run will retry');
     throw new Error(outcome.error ?? 'transient failure');
   }
-  await runs.transition(deps.db, run.id, 'running', outcome.status, { finishedAt: new Date(), exitCode: outcome.exitCode, errorSummary: outcome.error, ...(outcome.result ? { result: outcome.result } : {}) });
-  if (outcome.error) writer.write({ type: 'log', level: outcome.status === 'cancelled' ? 'warning' : 'error', message: outcome.error, at: new Date().toISOString() });
-  writer.write({ type: 'end', status: outcome.status, at: new Date().toISOString() });
+  // Retried, and failed with a plain reason if it cannot be saved: the run never stays "running".
+  const finished = await finishRun(deps.db, run.id, outcome, { onError: (error, attempt) => log.error({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not save the run outcome') });
+  const shownError = finished.saved === 'fallback' ? FINAL_WRITE_FAILED : outcome.error;
+  if (shownError) writer.write({ type: 'log', level: finished.status === 'cancelled' ? 'warning' : 'error', message: shownError, at: new Date().toISOString() });
+  writer.write({ type: 'end', status: finished.status, at: new Date().toISOString() });
   await writer.close();
   await archiveRunLog(deps.redis, deps.db, runLogKey(deps.env.SLUICE_QUEUE_PREFIX, run.id), run.id).catch((error: Error) => log.error({ err: error.message }, 'could not archive the run log'));
-  log.info({ status: outcome.status }, 'run finished');
+  log.info({ status: finished.status }, 'run finished');
 }

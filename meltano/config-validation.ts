@@ -42,10 +42,12 @@ function problemWith(property: Property, value: unknown): string | undefined {
 export function validateConfig(schema: JsonSchema, config: Record<string, unknown>, present: string[] = []): FieldErrors {
   const s = schema as ConfigSchema;
   const properties = s.properties ?? {};
-  const errors: FieldErrors = {};
-  const add = (field: string, message: string) => (errors[field] ??= []).push(message);
+  // A Map: a field named `toString` must not find the inherited method of a plain object.
+  const errors = new Map<string, string[]>();
+  const add = (field: string, message: string) => errors.set(field, [...(errors.get(field) ?? []), message]);
   for (const [name, value] of Object.entries(config)) {
-    const property = properties[name];
+    // Own properties only: `toString`, `constructor` or `__proto__` must not find Object.prototype's.
+    const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (!property) {
       if (s.additionalProperties === false) add(name, 'is not a setting of this connector');
       continue;
@@ -54,8 +56,11 @@ export function validateConfig(schema: JsonSchema, config: Record<string, unknow
     const problem = problemWith(property, value);
     if (problem) add(name, problem);
   }
-  const hasValue = (name: string) =>
-    present.includes(name) || (config[name] !== undefined && config[name] !== null && config[name] !== '') || (properties[name] as { default?: unknown } | undefined)?.default !== undefined;
+  const own = <T>(record: Record<string, T>, name: string) => (Object.hasOwn(record, name) ? record[name] : undefined);
+  const hasValue = (name: string) => {
+    const value = own(config, name);
+    return present.includes(name) || (value !== undefined && value !== null && value !== '') || (own(properties, name) as { default?: unknown } | undefined)?.default !== undefined;
+  };
   const groups = s.anyOf?.map((g) => g.required) ?? (s.required ? [s.required] : []);
   if (groups.length > 0 && !groups.some((group) => group.every(hasValue))) {
     // Point at the missing fields of the set the user is closest to completing.
@@ -63,5 +68,5 @@ export function validateConfig(schema: JsonSchema, config: Record<string, unknow
     const closest = [...groups].sort((a, b) => missing(a).length - missing(b).length)[0]!;
     for (const name of missing(closest)) add(name, 'is required');
   }
-  return errors;
+  return Object.fromEntries(errors);
 }

@@ -13,6 +13,8 @@ export type Operation = {
   /** Who may call it: 'public' needs no sign-in. */
   role: Role | 'public';
   body?: z.ZodType;
+  /** The body may be left out entirely (the route reads it as {}). */
+  bodyOptional?: boolean;
   query?: z.ZodType;
   responses: Record<number, string>;
 };
@@ -31,7 +33,7 @@ export function openApiDocument(operations: Operation[]) {
       description: op.role === 'public' ? 'No sign-in needed.' : `Needs the ${op.role} role (or higher).`,
       ...(op.role === 'public' ? { security: [] } : {}),
       parameters: [...params, ...query],
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(op.body) } } } } : {}),
+      ...(op.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: toSchema(op.body) } } } } : {}),
       responses: Object.fromEntries([
         ...Object.entries(op.responses).map(([status, description]) => [status, { description }]),
         ['400', { description: 'Bad input: `fields` names what is wrong', content: { 'application/json': { schema: toSchema(errorSchema) } } }],

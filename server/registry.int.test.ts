@@ -156,7 +156,7 @@ describe('registry API', async () => {
     it('takes a destination only from a target-clickhouse connector of the tenant', async () => {
       const wrong = await call(a.admin, 'POST', '/pipelines', { name: 'd', source_connector_id: ids.connector, destination_connector_id: ids.connector, streams: [{ stream: 'x' }] });
       expect(wrong.body.error.fields).toEqual({ destination_connector_id: ['must be a destination connector'] });
-      const own = await call(a.admin, 'POST', '/connectors', { name: 'my clickhouse', plugin: 'target-clickhouse', config: { url: 'http://127.0.0.1:8123', database: 'mine', password: 'ch-pw' } });
+      const own = await call(a.admin, 'POST', '/connectors', { name: 'my clickhouse', plugin: 'target-clickhouse', config: { url: 'http://127.0.0.1:8123', database: `sluice_${a.tenant.slug.replace(/-/g, '_')}__mine`, password: 'ch-pw' } });
       const ok = await call(a.admin, 'POST', '/pipelines', { name: 'd2', source_connector_id: ids.connector, destination_connector_id: own.body.id, streams: [{ stream: 'x' }] });
       expect(ok.status, JSON.stringify(ok.body)).toBe(201);
       expect(ok.body.destination).toMatchObject({ type: 'connector', connector_id: own.body.id });

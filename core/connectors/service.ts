@@ -10,6 +10,7 @@ import type { Acting } from '../acting.js';
 import { diff, recordAudit, secretChange } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
+import { destinationDatabaseErrors } from '../pipelines/destination-database.js';
 import * as catalog from '../plugins/service.js';
 
 export type Connector = typeof connectors.$inferSelect;
@@ -40,6 +41,12 @@ function invalid(fields: Record<string, string[]>) {
   return new AppError('validation_failed', 'Some settings need attention.', fields);
 }
 
+/** A tenant's own ClickHouse connector names a database too: it must be in the tenant's namespace, like a pipeline's. */
+async function namespaceErrors(db: DbOrTx, acting: Acting, plugin: string, config: Record<string, unknown>) {
+  if (plugin !== 'target-clickhouse' || typeof config.database !== 'string' || config.database === '') return {};
+  return destinationDatabaseErrors(db, acting, config.database, 'database');
+}
+
 const nameTaken = (name: string) => new AppError('conflict', `A connector named "${name}" already exists. Choose another name.`, { name: ['is already taken'] });
 
 function sealed(keyring: Keyring, id: string, secret: Record<string, unknown>) {
@@ -55,6 +62,7 @@ function openConnectorSecrets(keyring: Keyring, c: Connector): Record<string, un
 export async function createConnector(db: Db, keyring: Keyring, acting: Acting, input: CreateConnectorInput) {
   const plugin = await pluginOrFail(db, input.plugin);
   const fields = validateConfig(plugin.configSchema, input.config);
+  if (Object.keys(fields).length === 0) Object.assign(fields, await namespaceErrors(db, acting, plugin.name, input.config));
   if (Object.keys(fields).length > 0) throw invalid(fields);
   const { plain, secret } = splitSecrets(secretNamesOf(plugin.configSchema), input.config);
   const id = randomUUID();
@@ -107,6 +115,7 @@ export async function updateConnector(db: Db, keyring: Keyring, acting: Acting, 
     const merged = { ...current.config, ...oldSecrets, ...patch };
     const after = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null && v !== undefined && v !== ''));
     const fields = validateConfig(plugin.configSchema, after);
+    if (Object.keys(fields).length === 0) Object.assign(fields, await namespaceErrors(tx, acting, plugin.name, after));
     if (Object.keys(fields).length > 0) throw invalid(fields);
     const { plain, secret } = splitSecrets(secretNames, after);
     const changes: Record<string, unknown> = diff(current.config, plain);

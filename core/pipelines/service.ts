@@ -1,15 +1,17 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { pipelines, type SelectedStream } from '../../db/schema/index.js';
+import { connectors, pipelines, runs, type SelectedStream } from '../../db/schema/index.js';
 import type { Acting } from '../acting.js';
 import { diff, recordAudit } from '../audit/service.js';
-import * as connectors from '../connectors/service.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
 import { removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
+import { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
+
+export { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 
 export type Pipeline = typeof pipelines.$inferSelect;
 export type PipelineInput = {
@@ -22,16 +24,17 @@ export type PipelineInput = {
   enabled?: boolean | undefined;
 };
 
-/** Each tenant lands in its own ClickHouse database by default (DESIGN: one database per tenant destination). */
-export const defaultDestinationDatabase = (tenantSlug: string) => `sluice_${tenantSlug.replace(/-/g, '_')}`;
-
 const nameTaken = (name: string) => new AppError('conflict', `A pipeline named "${name}" already exists. Choose another name.`, { name: ['is already taken'] });
 
-/** Checks the parts of a pipeline that live elsewhere: its connectors (same tenant, right kind) and its schedule. */
-async function checkReferences(db: Db, tenantId: string, input: Pick<PipelineInput, 'source_connector_id' | 'destination_connector_id' | 'schedule'>) {
+/**
+ * Checks the parts of a pipeline that live elsewhere: its connectors (same tenant, right
+ * kind), its destination database (the tenant's own namespace) and its schedule. Runs on
+ * the caller's transaction so it never waits for a second pool connection while holding a lock.
+ */
+async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineInput, 'source_connector_id' | 'destination_connector_id' | 'destination_database' | 'schedule'>) {
   const fields: Record<string, string[]> = {};
   const connectorOfKind = async (id: string, field: string, kind: 'extractor' | 'loader', plugin?: string) => {
-    const connector = await connectors.getConnector(db, tenantId, id).catch(() => undefined);
+    const connector = await db.query.connectors.findFirst({ where: and(eq(connectors.tenantId, acting.tenantId), eq(connectors.id, id)) });
     if (!connector) return void (fields[field] = ['no such connector']);
     const found = await catalog.getPlugin(db, connector.pluginName);
     if (found?.kind !== kind) fields[field] = [kind === 'extractor' ? 'must be a source connector' : 'must be a destination connector'];
@@ -39,6 +42,7 @@ async function checkReferences(db: Db, tenantId: string, input: Pick<PipelineInp
   };
   await connectorOfKind(input.source_connector_id, 'source_connector_id', 'extractor');
   if (input.destination_connector_id) await connectorOfKind(input.destination_connector_id, 'destination_connector_id', 'loader', 'target-clickhouse');
+  Object.assign(fields, await destinationDatabaseErrors(db, acting, input.destination_database ?? defaultDestinationDatabase(acting.tenantSlug)));
   if (input.schedule) Object.assign(fields, scheduleErrors(input.schedule));
   if (Object.keys(fields).length > 0) throw new AppError('validation_failed', 'Some fields need attention.', fields);
 }
@@ -71,8 +75,8 @@ async function syncSchedule(queues: RunQueues, p: Pipeline) {
 }
 
 export async function createPipeline(db: Db, queues: RunQueues, acting: Acting, input: PipelineInput) {
-  await checkReferences(db, acting.tenantId, input);
   const created = await db.transaction(async (tx) => {
+    await checkReferences(tx, acting, input);
     const [row] = await tx
       .insert(pipelines)
       .values({ tenantId: acting.tenantId, ...columns(acting, input) })
@@ -103,42 +107,67 @@ export async function listPipelines(db: Db, tenantId: string, query: { limit: nu
   return db.select().from(pipelines).where(and(...filters)).orderBy(desc(pipelines.createdAt), desc(pipelines.id)).limit(query.limit + 1);
 }
 
+/**
+ * Changes a pipeline. The row is locked for the whole read-merge-write, so concurrent
+ * PATCHes of different fields each land (one waits for the other) instead of the last
+ * one writing back what it read before the first committed.
+ */
 export async function updatePipeline(db: Db, queues: RunQueues, acting: Acting, id: string, patch: { [K in keyof PipelineInput]?: PipelineInput[K] | undefined }) {
-  const current = await getPipeline(db, acting.tenantId, id);
-  const before = auditView(current);
-  const next: PipelineInput = {
-    name: patch.name ?? current.name,
-    source_connector_id: patch.source_connector_id ?? current.sourceConnectorId,
-    destination_connector_id: patch.destination_connector_id !== undefined ? patch.destination_connector_id : current.destinationConnectorId,
-    destination_database: patch.destination_database ?? current.destinationDatabase,
-    streams: patch.streams ?? current.streams,
-    schedule: patch.schedule !== undefined ? patch.schedule : before.schedule,
-    enabled: patch.enabled ?? current.enabled,
-  };
-  await checkReferences(db, acting.tenantId, next);
   const updated = await db.transaction(async (tx) => {
+    const [current] = await tx.select().from(pipelines).where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id))).for('update');
+    if (!current) throw notFound('Pipeline');
+    const before = auditView(current);
+    const next: PipelineInput = {
+      name: patch.name ?? current.name,
+      source_connector_id: patch.source_connector_id ?? current.sourceConnectorId,
+      destination_connector_id: patch.destination_connector_id !== undefined ? patch.destination_connector_id : current.destinationConnectorId,
+      // The stored one is checked too: a pipeline saved before the namespace rule cannot keep another tenant's database.
+      destination_database: patch.destination_database ?? current.destinationDatabase,
+      streams: patch.streams ?? current.streams,
+      schedule: patch.schedule !== undefined ? patch.schedule : before.schedule,
+      enabled: patch.enabled ?? current.enabled,
+    };
+    await checkReferences(tx, acting, next);
     const [row] = await tx
       .update(pipelines)
       .set({ ...columns(acting, next), updatedAt: new Date() })
-      .where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id)))
+      .where(eq(pipelines.id, id))
       .returning()
       .catch((error: unknown) => {
         if (isUniqueViolation(error)) throw nameTaken(next.name);
         throw error;
       });
-    if (!row) throw notFound('Pipeline');
-    await recordAudit(tx, { ...acting, action: 'pipeline.update', resourceType: 'pipeline', resourceId: id, changes: diff(before, auditView(row)) });
-    return row;
+    await recordAudit(tx, { ...acting, action: 'pipeline.update', resourceType: 'pipeline', resourceId: id, changes: diff(before, auditView(row!)) });
+    return row!;
   });
   await syncSchedule(queues, updated);
   return updated;
 }
 
+/**
+ * Deletes a pipeline, unless a sync of it is queued or running: that run would go on
+ * loading with nothing left to show it, so the caller cancels it first. Its runs stay, for
+ * history (their pipeline_id becomes null).
+ */
 export async function deletePipeline(db: Db, queues: RunQueues, acting: Acting, id: string) {
   await db.transaction(async (tx) => {
-    const [row] = await tx.delete(pipelines).where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id))).returning();
-    if (!row) throw notFound('Pipeline');
-    await recordAudit(tx, { ...acting, action: 'pipeline.delete', resourceType: 'pipeline', resourceId: id, changes: { name: row.name } });
+    // Locked: a run being created meanwhile waits on this row (its foreign key), and then finds it gone.
+    const [current] = await tx.select().from(pipelines).where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id))).for('update');
+    if (!current) throw notFound('Pipeline');
+    const [busy] = await tx
+      .select({ id: runs.id, status: runs.status })
+      .from(runs)
+      .where(and(eq(runs.pipelineId, id), eq(runs.kind, 'sync'), inArray(runs.status, ['queued', 'running'])))
+      .limit(1);
+    if (busy) {
+      throw new AppError(
+        'conflict',
+        `This pipeline has a sync ${busy.status === 'queued' ? 'waiting to run' : 'running'} (run ${busy.id}). Cancel that run first, then delete the pipeline.`,
+        { run_id: [busy.id] },
+      );
+    }
+    await tx.delete(pipelines).where(eq(pipelines.id, id));
+    await recordAudit(tx, { ...acting, action: 'pipeline.delete', resourceType: 'pipeline', resourceId: id, changes: { name: current.name } });
   });
   await removeSchedule(queues, id);
 }

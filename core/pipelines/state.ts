@@ -24,9 +24,33 @@ export async function stateHistory(db: Db, tenantId: string, pipelineId: string,
     .limit(limit + 1);
 }
 
-/** Singer state is a JSON object; if it has bookmarks, they are an object of objects keyed by stream. */
+/** Far beyond any tap's bookmarks; a state past these breaks every later sync (Meltano refuses it). */
+export const STATE_MAX_BYTES = 256 * 1024;
+export const STATE_MAX_DEPTH = 32;
+
+/**
+ * How deep a JSON value nests, walked with an explicit stack: it must run before anything
+ * recursive (JSON.stringify, the audit diff, Postgres's jsonb) sees a 10,000-deep value.
+ * Stops counting once past `limit`.
+ */
+export function jsonDepth(value: unknown, limit = STATE_MAX_DEPTH): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Singer state is a JSON object of bounded size and depth; if it has bookmarks, they are an object of objects keyed by stream. */
 export function stateErrors(state: unknown): Record<string, string[]> {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) return { state: ['must be a JSON object'] };
+  if (jsonDepth(state) > STATE_MAX_DEPTH) return { state: [`nests too deep: at most ${STATE_MAX_DEPTH} levels of objects and lists`] };
+  if (Buffer.byteLength(JSON.stringify(state)) > STATE_MAX_BYTES) return { state: [`is too large: at most ${STATE_MAX_BYTES / 1024} KB`] };
   const bookmarks = (state as { bookmarks?: unknown }).bookmarks;
   if (bookmarks === undefined) return {};
   if (typeof bookmarks !== 'object' || bookmarks === null || Array.isArray(bookmarks)) return { 'state.bookmarks': ['must be an object keyed by stream'] };

@@ -7,6 +7,7 @@ import type { Acting } from '../acting.js';
 import { recordAudit } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
+import { storable } from './storable.js';
 
 export type Run = typeof runs.$inferSelect;
 
@@ -126,17 +127,24 @@ export async function transition(db: Db, id: string, from: RunStatus, to: RunSta
   if (!transitions.some((t) => t.from === from && t.to === to)) throw new Error(`Run status cannot go from ${from} to ${to}`);
   const [row] = await db
     .update(runs)
-    .set({ ...patch, status: to })
+    .set({ ...storable(patch), status: to })
     .where(and(eq(runs.id, id), eq(runs.status, from)))
     .returning();
   return row;
+}
+
+/** What a sync read and loaded, as the run's output parser counted it (stream names come from the tap: made storable). */
+export type RunOutput = Pick<Run, 'recordCounts' | 'rowsLoaded' | 'reconciliation'>;
+
+export async function recordRunOutput(db: Db, id: string, output: RunOutput): Promise<void> {
+  await db.update(runs).set(storable(output)).where(eq(runs.id, id));
 }
 
 /** Takes over a run still marked running whose worker died, if nobody else has meanwhile. */
 export async function reclaim(db: Db, id: string, attempt: number, patch: Partial<Run>): Promise<Run | undefined> {
   const [row] = await db
     .update(runs)
-    .set(patch)
+    .set(storable(patch))
     .where(and(eq(runs.id, id), eq(runs.status, 'running'), eq(runs.attempt, attempt)))
     .returning();
   return row;

@@ -13,8 +13,10 @@ export const roleRank: Record<Role, number> = { viewer: 0, admin: 1, owner: 2 };
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function validateSlug(slug: string): string {
-  if (!/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(slug)) {
-    throw new AppError('validation_failed', 'A tenant name must be 3-40 lowercase letters, digits or dashes, starting with a letter.', { slug: ['must be 3-40 of a-z, 0-9 and -'] });
+  // No doubled dash: a tenant's ClickHouse databases are named from its slug, and `--` would
+  // read as the `__` that separates a tenant from its database names (pipelines/destination-database.ts).
+  if (!/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(slug) || slug.includes('--')) {
+    throw new AppError('validation_failed', 'A tenant name must be 3-40 lowercase letters, digits or single dashes, starting with a letter.', { slug: ['must be 3-40 of a-z, 0-9 and single dashes'] });
   }
   return slug;
 }

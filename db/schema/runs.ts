@@ -22,7 +22,8 @@ export const runs = pgTable(
     trigger: text('trigger', { enum: runTriggers }).notNull(),
     status: text('status', { enum: runStatuses }).notNull().default('queued'),
     connectorId: uuid('connector_id').notNull().references(() => connectors.id, { onDelete: 'cascade' }),
-    pipelineId: uuid('pipeline_id').references(() => pipelines.id, { onDelete: 'cascade' }),
+    /** null once its pipeline is deleted: runs stay for history. */
+    pipelineId: uuid('pipeline_id').references(() => pipelines.id, { onDelete: 'set null' }),
     queuedAt: timestamp('queued_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -32,6 +32,8 @@ const fields = {
 const createBody = z.object(fields).strict();
 const updateBody = z.object(fields).partial().strict();
 const runBody = z.object({ full_refresh: z.boolean().optional() }).strict();
+const rollbackBody = z.object({ state_id: z.number().int().positive() }).strict();
+const stateBody = z.object({ state: z.unknown() }).strict();
 const listQuery = pageQuery.extend({ enabled: z.enum(['true', 'false']).optional(), source_connector_id: z.uuid().optional() });
 const id = z.uuid();
 
@@ -39,13 +41,13 @@ export const pipelineOperations: Operation[] = [
   { method: 'get', path: '/pipelines', summary: 'List pipelines (newest first; filter by enabled or source)', role: 'viewer', query: listQuery, responses: { 200: 'A page of pipelines' } },
   { method: 'post', path: '/pipelines', summary: 'Create a pipeline: source, destination, streams, schedule', role: 'admin', body: createBody, responses: { 201: 'Created', 409: 'Name taken' } },
   { method: 'get', path: '/pipelines/{id}', summary: 'Show a pipeline with its next run times', role: 'viewer', responses: { 200: 'The pipeline', 404: 'Not found' } },
-  { method: 'patch', path: '/pipelines/{id}', summary: 'Change a pipeline', role: 'admin', body: updateBody, responses: { 200: 'Updated', 404: 'Not found' } },
-  { method: 'delete', path: '/pipelines/{id}', summary: 'Delete a pipeline', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found' } },
-  { method: 'post', path: '/pipelines/{id}/runs', summary: 'Queue a sync run now ({ full_refresh: true } ignores the saved state)', role: 'admin', body: runBody, responses: { 202: '{ run_id }', 404: 'Not found', 409: 'Already running' } },
+  { method: 'patch', path: '/pipelines/{id}', summary: 'Change a pipeline', role: 'admin', body: updateBody, responses: { 200: 'Updated', 404: 'Not found', 409: 'Name taken' } },
+  { method: 'delete', path: '/pipelines/{id}', summary: 'Delete a pipeline (its runs stay in the history); refused while a sync of it is queued or running', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'A sync is queued or running: cancel it first' } },
+  { method: 'post', path: '/pipelines/{id}/runs', summary: 'Queue a sync run now ({ full_refresh: true } ignores the saved state)', role: 'admin', body: runBody, bodyOptional: true, responses: { 202: '{ run_id }', 404: 'Not found', 409: 'Already running' } },
   { method: 'get', path: '/pipelines/{id}/state', summary: 'The Singer state after each sync, newest first, with what changed', role: 'viewer', query: pageQuery, responses: { 200: 'State history' } },
-  { method: 'post', path: '/pipelines/{id}/state/rollback', summary: 'Roll back to the state after an earlier run (applied before the next sync)', role: 'admin', body: z.object({ state_id: z.number() }), responses: { 202: 'Pending' } },
-  { method: 'put', path: '/pipelines/{id}/state', summary: 'Replace the state with an edited one (validated; applied before the next sync)', role: 'admin', body: z.object({ state: z.unknown() }), responses: { 202: 'Pending' } },
-  { method: 'delete', path: '/pipelines/{id}/state', summary: 'Reset the state: the next sync reads everything again', role: 'admin', responses: { 202: 'Pending' } },
+  { method: 'post', path: '/pipelines/{id}/state/rollback', summary: 'Roll back to the state after an earlier run (applied before the next sync)', role: 'admin', body: rollbackBody, responses: { 202: 'Pending', 404: 'Not found' } },
+  { method: 'put', path: '/pipelines/{id}/state', summary: 'Replace the state with an edited one (validated; applied before the next sync)', role: 'admin', body: stateBody, responses: { 202: 'Pending', 404: 'Not found' } },
+  { method: 'delete', path: '/pipelines/{id}/state', summary: 'Reset the state: the next sync reads everything again', role: 'admin', responses: { 202: 'Pending', 404: 'Not found' } },
 ];
 
 export function pipelineRoutes(deps: AppDeps) {
@@ -108,14 +110,14 @@ export function pipelineRoutes(deps: AppDeps) {
     .post('/:id/state/rollback', requireRole('admin'), async (c) => {
       const acting = actingFrom(c);
       const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
-      const body = await parseBody(c, z.object({ state_id: z.number().int().positive() }).strict());
+      const body = await parseBody(c, rollbackBody);
       const row = await state.rollbackState(deps.db, acting, pipeline.id, body.state_id);
       return c.json(state.presentState(row, undefined), 202);
     })
     .put('/:id/state', requireRole('admin'), async (c) => {
       const acting = actingFrom(c);
       const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
-      const body = await parseBody(c, z.object({ state: z.unknown() }).strict());
+      const body = await parseBody(c, stateBody);
       const row = await state.editState(deps.db, acting, pipeline.id, body.state);
       return c.json(state.presentState(row, undefined), 202);
     })

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelines as pipelinesTable, runs as runsTable } from '../../db/schema/index.js';
+import { createTestApp } from '../../e2e/test-app.js';
+import * as tenants from '../../core/tenants/service.js';
+
+// Pipelines over the HTTP surface, real Postgres and Redis, no worker (runs stay queued).
+describe('pipelines API', async () => {
+  const t = await createTestApp();
+  // Two tenants whose slugs share a prefix: acme… and acme…-corp.
+  const slugA = `ns${randomBytes(3).toString('hex')}`;
+  const slugB = `${slugA}-corp`;
+  const dbA = `sluice_${slugA}`;
+  const dbB = `sluice_${slugA}_corp`;
+  const tokens = { a: '', b: '' };
+  const sources = { a: '', b: '', b2: '' };
+  const pgConfig = { host: '127.0.0.1', port: 5432, user: 'postgres', password: 'x', database: 'x' };
+
+  beforeAll(async () => {
+    for (const [key, slug] of [['a', slugA], ['b', slugB]] as const) {
+      const tenant = await tenants.createTenant(t.db, slug);
+      tokens[key] = (await tenants.createToken(t.db, tenant.id, 'admin', 'admin')).token;
+    }
+    const connector = async (token: string, name: string) => ((await t.call(token, 'POST', '/connectors', { name, plugin: 'tap-postgres', config: pgConfig })).body as { id: string }).id;
+    sources.a = await connector(tokens.a, 'src');
+    sources.b = await connector(tokens.b, 'src');
+    sources.b2 = await connector(tokens.b, 'src2');
+  });
+  afterAll(() => t.close());
+
+  const streams = [{ stream: 'public-orders' }];
+  const create = (token: string, body: Record<string, unknown>) => t.call(token, 'POST', '/pipelines', { name: `p-${randomBytes(3).toString('hex')}`, streams, ...body });
+
+  describe("a tenant cannot load into another tenant's database", () => {
+    it('refuses another tenant’s database on POST, naming destination_database', async () => {
+      for (const database of [dbA, `${dbA}__sales`, 'default', 'system', 'sluice']) {
+        const res = await create(tokens.b, { source_connector_id: sources.b, destination_database: database });
+        expect(res.status, database).toBe(400);
+        expect(Object.keys(res.body.error.fields), database).toEqual(['destination_database']);
+      }
+      // acme's prefix does not cover acme-corp's databases
+      for (const database of [dbB, `${dbB}__x`, `${dbA}_corp_x`]) {
+        const res = await create(tokens.a, { source_connector_id: sources.a, destination_database: database });
+        expect(res.status, database).toBe(400);
+        expect(res.body.error.fields.destination_database, database).toBeDefined();
+      }
+    });
+
+    it('takes the default and named databases of the tenant’s own namespace', async () => {
+      const byDefault = await create(tokens.b, { source_connector_id: sources.b });
+      expect(byDefault.status).toBe(201);
+      expect(byDefault.body.destination.database).toBe(dbB);
+      const named = await create(tokens.a, { source_connector_id: sources.a, destination_database: `${dbA}__sales` });
+      expect(named.status).toBe(201);
+      expect(named.body.destination.database).toBe(`${dbA}__sales`);
+    });
+
+    it('refuses another tenant’s database on PATCH, and a stored one from before the rule', async () => {
+      const { body: p } = await create(tokens.b, { source_connector_id: sources.b });
+      const res = await t.call(tokens.b, 'PATCH', `/pipelines/${p.id}`, { destination_database: dbA });
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.error.fields)).toEqual(['destination_database']);
+      expect((await t.call(tokens.b, 'PATCH', `/pipelines/${p.id}`, { destination_database: `${dbB}__x` })).body.destination.database).toBe(`${dbB}__x`);
+      // saved before the rule existed: any change must first move it home
+      await t.db.update(pipelinesTable).set({ destinationDatabase: dbA }).where(eq(pipelinesTable.id, p.id));
+      const stale = await t.call(tokens.b, 'PATCH', `/pipelines/${p.id}`, { enabled: false });
+      expect(stale.status).toBe(400);
+      expect(stale.body.error.fields.destination_database).toBeDefined();
+    });
+
+    it('holds for a tenant’s own ClickHouse connector: the pipeline’s and the connector’s database', async () => {
+      const foreign = await t.call(tokens.b, 'POST', '/connectors', { name: 'ch-bad', plugin: 'target-clickhouse', config: { url: 'http://127.0.0.1:8123', database: dbA } });
+      expect(foreign.status).toBe(400);
+      expect(Object.keys(foreign.body.error.fields)).toEqual(['database']);
+      const own = await t.call(tokens.b, 'POST', '/connectors', { name: 'ch', plugin: 'target-clickhouse', config: { url: 'http://127.0.0.1:8123', database: dbB } });
+      expect(own.status).toBe(201);
+      const patched = await t.call(tokens.b, 'PATCH', `/connectors/${own.body.id}`, { config: { database: `${dbA}__x` } });
+      expect(patched.status).toBe(400);
+      expect(Object.keys(patched.body.error.fields)).toEqual(['database']);
+      const res = await create(tokens.b, { source_connector_id: sources.b, destination_connector_id: own.body.id, destination_database: dbA });
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.error.fields)).toEqual(['destination_database']);
+    });
+  });
+
+  it('keeps every change of 7 concurrent PATCHes of different fields', async () => {
+    const destination = await t.call(tokens.b, 'POST', '/connectors', { name: `ch-${randomBytes(3).toString('hex')}`, plugin: 'target-clickhouse', config: { url: 'http://127.0.0.1:8123' } });
+    for (let round = 0; round < 3; round += 1) {
+      const { body: p } = await create(tokens.b, { source_connector_id: sources.b });
+      const name = `renamed-${randomBytes(3).toString('hex')}`;
+      const patches = [
+        { name },
+        { enabled: false },
+        { schedule: { cron: '0 3 * * *', timezone: 'Europe/Paris' } },
+        { streams: [{ stream: 'public-customers' }] },
+        { destination_database: `${dbB}__concurrent` },
+        { destination_connector_id: destination.body.id },
+        { source_connector_id: sources.b2 },
+      ];
+      const answers = await Promise.all(patches.map((patch) => t.call(tokens.b, 'PATCH', `/pipelines/${p.id}`, patch)));
+      expect(answers.map((a) => a.status)).toEqual(patches.map(() => 200));
+      const { body: after } = await t.call(tokens.b, 'GET', `/pipelines/${p.id}`);
+      expect(after).toMatchObject({
+        name,
+        enabled: false,
+        schedule: { cron: '0 3 * * *', timezone: 'Europe/Paris' },
+        streams: [{ stream: 'public-customers' }],
+        destination: { type: 'connector', connector_id: destination.body.id, database: `${dbB}__concurrent` },
+        source_connector_id: sources.b2,
+      });
+    }
+  });
+
+  it('refuses to delete a pipeline while a sync of it is queued or running, and keeps its runs after', async () => {
+    const { body: p } = await create(tokens.b, { source_connector_id: sources.b });
+    const { body: queued } = await t.call(tokens.b, 'POST', `/pipelines/${p.id}/runs`);
+    const refused = await t.call(tokens.b, 'DELETE', `/pipelines/${p.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/Cancel that run first/);
+    await t.db.update(runsTable).set({ status: 'running', startedAt: new Date() }).where(eq(runsTable.id, queued.run_id));
+    expect((await t.call(tokens.b, 'DELETE', `/pipelines/${p.id}`)).status).toBe(409);
+    expect((await t.call(tokens.b, 'GET', `/pipelines/${p.id}`)).status).toBe(200);
+
+    await t.db.update(runsTable).set({ status: 'cancelled', finishedAt: new Date() }).where(eq(runsTable.id, queued.run_id));
+    expect((await t.call(tokens.b, 'DELETE', `/pipelines/${p.id}`)).status).toBe(204);
+    const run = await t.call(tokens.b, 'GET', `/runs/${queued.run_id}`);
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ id: queued.run_id, pipeline_id: null, status: 'cancelled' });
+  });
+
+  it('refuses a state nested too deep or too large with a 400 naming state', async () => {
+    const { body: p } = await create(tokens.b, { source_connector_id: sources.b });
+    const deep = (depth: number) => `{"state":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+    for (const body of [deep(10_000), deep(40), JSON.stringify({ state: { bookmarks: { s: { v: 'x'.repeat(300 * 1024) } } } })]) {
+      const res = await t.call(tokens.b, 'PUT', `/pipelines/${p.id}/state`, body);
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.error.fields)).toEqual(['state']);
+    }
+    expect((await t.call(tokens.b, 'PUT', `/pipelines/${p.id}/state`, deep(20))).status).toBe(202);
+    expect((await t.call(tokens.b, 'GET', `/pipelines/${p.id}/state`)).body.data).toHaveLength(1);
+  });
+
+  it('refuses Jenkins-style H in a schedule with a 400 naming schedule.cron', async () => {
+    const res = await create(tokens.b, { source_connector_id: sources.b, schedule: { cron: 'H H * * *', timezone: 'UTC' } });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.body.error.fields)).toEqual(['schedule.cron']);
+    const { body: p } = await create(tokens.b, { source_connector_id: sources.b });
+    const patched = await t.call(tokens.b, 'PATCH', `/pipelines/${p.id}`, { schedule: { cron: 'H 3 * * *' } });
+    expect(patched.status).toBe(400);
+    expect(Object.keys(patched.body.error.fields)).toEqual(['schedule.cron']);
+  });
+
+  it('documents the rollback and run bodies as the routes take them', async () => {
+    const { body: doc } = await t.call(undefined, 'GET', '/openapi.json');
+    const rollback = doc.paths['/pipelines/{id}/state/rollback'].post.requestBody;
+    expect(rollback.required).toBe(true);
+    expect(rollback.content['application/json'].schema).toMatchObject({ type: 'object', required: ['state_id'], additionalProperties: false, properties: { state_id: { type: 'integer', exclusiveMinimum: 0 } } });
+    const run = doc.paths['/pipelines/{id}/runs'].post.requestBody;
+    expect(run.required).toBe(false);
+    expect(run.content['application/json'].schema).toMatchObject({ additionalProperties: false, properties: { full_refresh: { type: 'boolean' } } });
+    const { body: p } = await create(tokens.b, { source_connector_id: sources.b });
+    expect((await t.call(tokens.b, 'POST', `/pipelines/${p.id}/state/rollback`, { state_id: 0 })).status).toBe(400);
+    expect((await t.call(tokens.b, 'POST', `/pipelines/${p.id}/state/rollback`, { state_id: 1, x: 1 })).status).toBe(400);
+  });
+});
