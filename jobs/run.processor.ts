@@ -77,8 +77,8 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   if (destinationConnector && !destinationPlugin) throw new UnrecoverableError(`plugin ${destinationConnector.pluginName} is not in the catalog`);
   const source = run.kind === 'test' ? { ok: true as const, config: storedConfig } : await access(storedConfig, plugin.configSchema);
   const target = destination ? await access(destination.config, destinationPlugin?.configSchema ?? {}) : undefined;
-  if (!source.ok) return { status: 'failed', exitCode: null, error: source.message, transient: false };
-  if (target && !target.ok) return { status: 'failed', exitCode: null, error: target.message, transient: false };
+  if (!source.ok) return { status: 'failed', exitCode: null, error: source.message, transient: source.transient };
+  if (target && !target.ok) return { status: 'failed', exitCode: null, error: target.message, transient: target.transient };
   const config = source.config;
   const output = createRunOutput(writer, createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]));
   const timeoutMs = deps.timeoutsMs[run.kind];

@@ -111,7 +111,9 @@ describe('checkConnectorAccess: network', () => {
     expect(await check({ host: '127.0.0.1', port: 5433 }, '127.0.0.1/32:5433')).toMatchObject({ ok: true });
     expect(await check({ host: '127.0.0.1', port: 5434 }, '127.0.0.1/32:5433')).toMatchObject({ ok: false });
     expect(await check({ host: 'inside.example.com', port: 5432 }, '10.0.0.0/8')).toMatchObject({ ok: true });
-    expect(await check({ host: 'nowhere.invalid', port: 5432 })).toMatchObject({ ok: false, fields: { host: [expect.stringContaining('does not resolve')] } });
+    expect(await check({ host: 'nowhere.invalid', port: 5432 })).toMatchObject({ ok: false, transient: false, fields: { host: [expect.stringContaining('does not resolve')] } });
+    const flaky = { ...policy(), lookup: async () => Promise.reject(Object.assign(new Error('try again'), { code: 'EAI_AGAIN' })) };
+    expect(await checkConnectorAccess(flaky, { host: 'db.example.com', port: 5432 }, postgresSchema, 'acme')).toMatchObject({ ok: false, transient: true });
   });
 
   it('pins each checked name to its address, except where a certificate is verified', async () => {

@@ -24,7 +24,8 @@ export type ConnectorPolicy = {
 export type CheckedEndpoint = { host: string; address: string; port: number | undefined; tls: boolean; settings: string[] };
 export type AccessResult =
   | { ok: true; config: Record<string, unknown>; endpoints: CheckedEndpoint[] }
-  | { ok: false; message: string; fields: Record<string, string[]> };
+  /** `transient`: a name could not be resolved for a passing reason (resolver timeout): worth retrying. */
+  | { ok: false; message: string; fields: Record<string, string[]>; transient: boolean };
 
 export type ConnectorPolicyEnv = Pick<Env, 'DATABASE_URL' | 'REDIS_URL' | 'CLICKHOUSE_URL' | 'HOST' | 'PORT' | 'SLUICE_ALLOWED_SOURCE_NETWORKS' | 'SLUICE_FILES_DIR'>;
 
@@ -124,11 +125,15 @@ export async function checkConnectorAccess(policy: ConnectorPolicy, config: Reco
   const interfaces = (policy.interfaces ?? defaultInterfaces)();
   const platform = await platformEndpoints(policy, interfaces);
   const checked: CheckedEndpoint[] = [];
+  let transient = false;
   for (const endpoint of endpointsOf(pinned).endpoints) {
     const field = endpoint.settings[0]!;
-    const addresses = await addressesOf(policy, endpoint.host).catch(() => []);
+    const addresses = await addressesOf(policy, endpoint.host).catch((error: NodeJS.ErrnoException) => {
+      transient ||= error.code === 'EAI_AGAIN' || error.code === 'ETIMEOUT';
+      return [];
+    });
     if (addresses.length === 0) {
-      add(field, `names the server ${endpoint.host}, whose name does not resolve; check the host name`);
+      add(field, `names the server ${endpoint.host}, whose name does not resolve; check the host name, or whether this server can reach it`);
       continue;
     }
     const refusals = addresses.flatMap((ip) => {
@@ -146,6 +151,8 @@ export async function checkConnectorAccess(policy: ConnectorPolicy, config: Reco
     // services after this check fails the handshake instead of reaching it.
     if (!endpoint.tls) pinned = endpoint.pin(pinned, address);
   }
-  if (Object.keys(fields).length > 0) return { ok: false, message: messageOf(fields), fields };
+  // Transient only when an unresolved name is all that is wrong.
+  const onlyUnresolved = Object.values(fields).flat().every((reason) => reason.includes('does not resolve'));
+  if (Object.keys(fields).length > 0) return { ok: false, message: messageOf(fields), fields, transient: transient && onlyUnresolved };
   return { ok: true, config: pinned, endpoints: checked };
 }
