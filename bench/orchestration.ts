@@ -12,6 +12,7 @@ import { ensureDatabase } from '../db/migrate.js';
 import prepareTestDatabase from '../e2e/global-setup.js';
 import { defaultDestinationDatabase } from '../core/pipelines/destination-database.js';
 import { readSse, startStack, type Stack } from '../e2e/stack.js';
+import { sourceDatabaseUrl } from '../scripts/local-env.js';
 
 /**
  * Orchestration costs, measured through the real API and worker processes: what Sluice adds
@@ -27,8 +28,9 @@ const pct = (values: number[], p: number) => {
 const median = (values: number[]) => pct(values, 50);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function sourceTables(databaseUrl: string, count: number, rows: number) {
-  const url = new URL(databaseUrl);
+async function sourceTables(_platformDatabaseUrl: string, count: number, rows: number) {
+  // Sources live on their own PostgreSQL (setup.sh): connectors may not reach the platform's.
+  const url = new URL(sourceDatabaseUrl());
   url.pathname = '/sluice_bench_source';
   await ensureDatabase(url.toString());
   const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });

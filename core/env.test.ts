@@ -30,4 +30,11 @@ describe('loadEnv', () => {
     expect(loadEnvPart(['DATABASE_URL'], {})).toEqual({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/sluice' });
     expect(() => loadEnvPart(['DATABASE_URL'], { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a URL starting with postgres/);
   });
+
+  it('reads the connector allowances and the files folder', () => {
+    const env = loadEnv({ SLUICE_MASTER_KEY: key, SLUICE_ALLOWED_SOURCE_NETWORKS: '127.0.0.1/32:5433,10.0.0.0/8' });
+    expect(env.SLUICE_ALLOWED_SOURCE_NETWORKS).toBe('127.0.0.1/32:5433,10.0.0.0/8');
+    expect(env.SLUICE_FILES_DIR).toMatch(/\/files$/);
+    expect(() => loadEnv({ SLUICE_MASTER_KEY: key, SLUICE_ALLOWED_SOURCE_NETWORKS: '10.0.0.0/8,db.internal' })).toThrow(/SLUICE_ALLOWED_SOURCE_NETWORKS must be comma-separated networks .* "db.internal" is not one/);
+  });
 });

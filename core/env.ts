@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseAllowedNetworks } from './connectors/network-policy.js';
 
 /**
  * The one place that reads process.env. Entry points call `loadEnv()` once and pass the
@@ -19,6 +21,17 @@ const urlWithProtocol = (protocols: string[]) =>
 const masterKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(value), {
   message: 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
 });
+
+const allowedNetworks = z
+  .string()
+  .default('')
+  .superRefine((value, ctx) => {
+    const parsed = parseAllowedNetworks(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `must be comma-separated networks like 127.0.0.1/32:5433,10.0.0.0/8 (CIDR, optional :port); "${parsed.entry}" is not one` });
+  });
+
+/** Files of file-based connectors live in a folder per tenant under here; outside .data/, which plugins must not read. */
+const defaultFilesDir = fileURLToPath(new URL('../files', import.meta.url));
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -46,6 +59,8 @@ const envSchema = z.object({
   SYNC_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(10).default(6 * 3600),
   SYNC_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(3600).default(30),
   LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
+  SLUICE_ALLOWED_SOURCE_NETWORKS: allowedNetworks,
+  SLUICE_FILES_DIR: z.string().min(1).default(defaultFilesDir),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

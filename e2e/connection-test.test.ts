@@ -1,11 +1,13 @@
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { sourceTable } from './source-table.js';
 import { readSse, startStack, waitForRun, type Stack } from './stack.js';
 
 describe('connection test through the API', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // The closed-port test below connects to 127.0.0.1:1: that port, and no other local one, is allowed.
+    stack = await startStack({ allowNetworks: ['127.0.0.1/32:1'] });
   });
   afterAll(async () => stack?.stop());
 
@@ -42,12 +44,9 @@ describe('connection test through the API', () => {
   });
 
   it('a working tap-postgres connector passes and becomes active', async () => {
-    const url = new URL(stack.env.DATABASE_URL);
-    const created = await stack.api<{ id: string }>('POST', '/connectors', {
-      name: 'local postgres',
-      plugin: 'tap-postgres',
-      config: { host: url.hostname, port: Number(url.port || 5432), user: 'postgres', password: 'unused-with-trust-auth', database: url.pathname.slice(1), filter_schemas: ['public'] },
-    });
+    const source = await sourceTable(stack.env.DATABASE_URL, 3);
+    onTestFinished(() => source.drop());
+    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: 'local postgres', plugin: 'tap-postgres', config: source.config });
     expect(created.status).toBe(201);
     const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
     const run = await waitForRun(stack, started.body.run_id);

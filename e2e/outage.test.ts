@@ -41,9 +41,10 @@ describe('the warehouse down during a sync', () => {
   });
 
   it('retries with backoff once the loader gives up, succeeds when it is back, and saves no half state', async () => {
-    stack = await startStack({ workers: 1, env: { SYNC_RETRY_DELAY_SECONDS: '1' } });
+    proxy = await switchableProxy(new URL(process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123'));
+    // The warehouse connector reaches ClickHouse through the proxy: allow its port, no other.
+    stack = await startStack({ workers: 1, env: { SYNC_RETRY_DELAY_SECONDS: '1' }, allowNetworks: [`127.0.0.1/32:${proxy.port}`] });
     source = await sourceTable(stack.env.DATABASE_URL, 500);
-    proxy = await switchableProxy(new URL(stack.env.CLICKHOUSE_URL));
     const connector = await stack.api<{ id: string }>('POST', '/connectors', { name: 'src', plugin: 'tap-postgres', config: source.config });
     const warehouse = await stack.api<{ id: string }>('POST', '/connectors', { name: 'flaky warehouse', plugin: 'target-clickhouse', config: { url: `http://127.0.0.1:${proxy.port}`, user: 'default' } });
     const pipeline = await stack.api<{ id: string; destination: { database: string } }>('POST', '/pipelines', {

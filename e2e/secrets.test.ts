@@ -8,6 +8,7 @@ import { keyringFrom } from '../db/keyring.js';
 import { connectors } from '../db/schema/index.js';
 import { loadConnectorForRun } from '../core/connectors/service.js';
 import { readSse, startStack, waitForRun, type SseEvent, type Stack } from './stack.js';
+import { sourceDatabaseUrl } from '../scripts/local-env.js';
 
 type AuditEvent = { id: number; action: string; resource: { type: string; id: string | null }; changes: Record<string, unknown> };
 
@@ -31,7 +32,8 @@ describe('connector secrets', () => {
   beforeAll(async () => {
     // Workers log everything they would log.
     stack = await startStack({ logLevel: 'trace' });
-    const url = new URL(stack.env.DATABASE_URL);
+    // Sources live on their own PostgreSQL: connectors may not reach the platform's.
+    const url = new URL(sourceDatabaseUrl());
     url.pathname = '/sluice_test_source';
     sourceUrl = url.toString();
     await ensureDatabase(sourceUrl);

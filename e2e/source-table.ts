@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { ensureDatabase } from '../db/migrate.js';
+import { sourceDatabaseUrl } from '../scripts/local-env.js';
 
-/** A table of its own in the local test source database, and a tap-postgres config that reads it. */
-export async function sourceTable(databaseUrl: string, rows: number) {
-  const url = new URL(databaseUrl);
+/**
+ * A table of its own in the test source database, and a tap-postgres config that reads it.
+ * The table lives on the sources' PostgreSQL (setup.sh, port 5433), never on the platform's:
+ * connectors may not reach that. `_platformDatabaseUrl` is kept so callers need not change.
+ */
+export async function sourceTable(_platformDatabaseUrl: string, rows: number) {
+  const url = new URL(sourceDatabaseUrl());
   url.pathname = '/sluice_test_source';
   await ensureDatabase(url.toString());
   const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });

@@ -22,9 +22,11 @@ import { testEnv } from './test-env.js';
  * processes on the test's own queue, and a fresh tenant with an owner token.
  * Worker output goes to .data/test-logs/<prefix>-worker-N.log (`workerLogFiles`); the API's
  * log lines are kept in memory (`apiLog()`). `logLevel` sets LOG_LEVEL for the workers.
+ * Connectors may reach the sources' PostgreSQL (SLUICE_SOURCE_DATABASE_URL) and, locally,
+ * nothing else but the `allowNetworks` a test names (SLUICE_ALLOWED_SOURCE_NETWORKS entries).
  */
-export async function startStack(options: { workers?: number; logLevel?: string; env?: Record<string, string> } = {}) {
-  const childEnv = await testEnv({ ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }), ...options.env });
+export async function startStack(options: { workers?: number; logLevel?: string; env?: Record<string, string>; allowNetworks?: string[] } = {}) {
+  const childEnv = await testEnv({ ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }), ...options.env }, options.allowNetworks);
   const env = loadEnv(childEnv);
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });

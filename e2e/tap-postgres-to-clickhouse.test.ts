@@ -7,6 +7,7 @@ import { runSync } from '../jobs/sync.js';
 import { parseLogLine } from '../meltano/log-lines.js';
 import type { Pipeline } from '../core/pipelines/service.js';
 import { loadEnv } from '../core/env.js';
+import { sourceDatabaseUrl } from '../scripts/local-env.js';
 import { testEnv } from './test-env.js';
 
 // A real tap (meltanolabs-tap-postgres from PyPI) through `meltano run` into our target,
@@ -15,7 +16,7 @@ describe('meltano run tap-postgres target-clickhouse', async () => {
   const env = loadEnv(await testEnv());
   const table = `types_${randomBytes(4).toString('hex')}`;
   const database = `t_tap_${randomBytes(4).toString('hex')}`;
-  const sourceUrl = Object.assign(new URL(env.DATABASE_URL), { pathname: '/sluice_test_source' }).toString();
+  const sourceUrl = Object.assign(new URL(sourceDatabaseUrl()), { pathname: '/sluice_test_source' }).toString();
   const source = postgres(sourceUrl, { max: 1, onnotice: () => {} });
   const clickhouse = createClient({ url: env.CLICKHOUSE_URL, username: env.CLICKHOUSE_USER, password: env.CLICKHOUSE_PASSWORD });
 

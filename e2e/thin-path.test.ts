@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../db/migrate.js';
 import { readSse, startStack, waitForRun, type Stack } from './stack.js';
+import { sourceDatabaseUrl } from '../scripts/local-env.js';
 
 // The whole path through real Postgres, Redis, Meltano (tap-postgres from PyPI) and
 // ClickHouse, driven only through the HTTP API.
@@ -15,7 +16,8 @@ describe('thin path: Postgres table → API → BullMQ worker → meltano run �
 
   beforeAll(async () => {
     stack = await startStack();
-    const url = new URL(stack.env.DATABASE_URL);
+    // Sources live on their own PostgreSQL: connectors may not reach the platform's.
+    const url = new URL(sourceDatabaseUrl());
     url.pathname = '/sluice_test_source';
     sourceUrl = url.toString();
     await ensureDatabase(sourceUrl);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { Keyring } from '../db/crypto.js';
 import type { RunKind } from '../db/schema/index.js';
+import type { ConnectorPolicyEnv } from '../core/connectors/access-policy.js';
 import type { Env } from '../core/env.js';
 import type { CancelRegistry } from '../core/runs/cancel.js';
 import type { TenantSlots } from './tenant-slots.js';
@@ -13,7 +14,7 @@ export type WorkerDeps = {
   redis: Redis;
   keyring: Keyring;
   log: Logger;
-  env: Pick<Env, 'DATABASE_URL' | 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'SLUICE_QUEUE_PREFIX'>;
+  env: Pick<Env, 'DATABASE_URL' | 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'SLUICE_QUEUE_PREFIX'> & ConnectorPolicyEnv;
   slots: TenantSlots;
   cancels: CancelRegistry;
   timeoutsMs: Record<RunKind, number>;

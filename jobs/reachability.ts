@@ -1,37 +1,14 @@
-import { lookup } from 'node:dns/promises';
-import { connect as tcpConnect } from 'node:net';
+import { isIP, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import type { CheckedEndpoint } from '../core/connectors/access-policy.js';
 
 /**
- * Whether the servers a connector names answer, before its tap runs: name lookup, then a
- * TCP connection, then (where the settings ask for it) a TLS handshake. Each failure says
- * what happened and which settings to check.
+ * Whether the servers a connector names answer, before its tap runs: a TCP connection, then
+ * (where the settings ask for it) a TLS handshake. Only endpoints the access policy has
+ * checked come here, and we connect to the address it checked, never to a name resolved
+ * again: so this stage cannot be used to probe addresses the policy refuses.
  */
-export type Endpoint = { host: string; port: number; tls: boolean; settings: string[] };
 export type Reachability = { ok: true } | { ok: false; message: string; settings: string[] };
-
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'postgres:': 5432, 'postgresql:': 5432, 'mysql:': 3306 };
-
-/** Endpoints named by the usual settings: host/port, or URLs in url, api_url, sqlalchemy_url. */
-export function endpointsOf(config: Record<string, unknown>): Endpoint[] {
-  const endpoints: Endpoint[] = [];
-  if (typeof config.host === 'string' && config.host !== '') {
-    const port = Number(config.port);
-    if (Number.isInteger(port) && port > 0) endpoints.push({ host: config.host, port, tls: config.ssl_enable === true, settings: ['host', 'port'] });
-  }
-  for (const setting of ['url', 'api_url', 'sqlalchemy_url']) {
-    const value = config[setting];
-    if (typeof value !== 'string' || value === '') continue;
-    try {
-      const url = new URL(value.replace(/^([a-z0-9]+)\+[a-z0-9]+:/i, '$1:'));
-      const port = Number(url.port) || DEFAULT_PORTS[url.protocol];
-      if (url.hostname && port) endpoints.push({ host: url.hostname.replace(/^\[|\]$/g, ''), port, tls: url.protocol === 'https:', settings: [setting] });
-    } catch {
-      // not a URL: the settings stage or the tap will say so
-    }
-  }
-  return endpoints;
-}
 
 function attempt(start: (done: (error?: Error) => void) => { destroy(): void }, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -49,16 +26,14 @@ function attempt(start: (done: (error?: Error) => void) => { destroy(): void }, 
   });
 }
 
-export async function checkEndpoint(endpoint: Endpoint, timeoutMs = 5_000): Promise<Reachability> {
-  const where = `${endpoint.host}:${endpoint.port}`;
-  try {
-    await lookup(endpoint.host);
-  } catch {
-    return { ok: false, message: `Could not find the server ${endpoint.host}: its name does not resolve. Check the host name, or whether this server can reach it.`, settings: endpoint.settings };
-  }
+export async function checkEndpoint(endpoint: CheckedEndpoint, timeoutMs = 5_000): Promise<Reachability> {
+  // With no port named and none usual for the scheme there is nothing to connect to: the plugin will say.
+  if (endpoint.port === undefined) return { ok: true };
+  const port = endpoint.port;
+  const where = `${endpoint.host}:${port}`;
   try {
     await attempt((done) => {
-      const socket = tcpConnect({ host: endpoint.host, port: endpoint.port });
+      const socket = tcpConnect({ host: endpoint.address, port });
       socket.once('connect', () => done());
       socket.once('error', done);
       return socket;
@@ -76,7 +51,7 @@ export async function checkEndpoint(endpoint: Endpoint, timeoutMs = 5_000): Prom
   if (endpoint.tls) {
     try {
       await attempt((done) => {
-        const socket = tlsConnect({ host: endpoint.host, port: endpoint.port, servername: endpoint.host });
+        const socket = tlsConnect({ host: endpoint.address, port, ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }) });
         socket.once('secureConnect', () => done());
         socket.once('error', done);
         return socket;

@@ -20,6 +20,7 @@ import { createScrubber } from './scrub.js';
 import { runSync } from './sync.js';
 import { renewWhileRunning } from './tenant-slots.js';
 import { runStagedTest } from './test-connection.js';
+import { checkConnectorAccess, connectorPolicyFrom } from '../core/connectors/access-policy.js';
 
 type Outcome = { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; error: string | null; transient: boolean; result?: Record<string, unknown> };
 type Run = runs.Run;
@@ -63,11 +64,23 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   const connector = await connectors.getConnector(deps.db, run.tenantId, run.connectorId);
   const plugin = await catalog.getPlugin(deps.db, connector.pluginName);
   if (!plugin) throw new UnrecoverableError(`plugin ${connector.pluginName} is not in the catalog`);
-  const { config, secretValues } = connectors.loadConnectorForRun(deps.keyring, connector);
+  const { config: storedConfig, secretValues } = connectors.loadConnectorForRun(deps.keyring, connector);
   const pipeline = run.kind === 'sync' && run.pipelineId ? await pipelines.getPipeline(deps.db, run.tenantId, run.pipelineId) : undefined;
-  const destination = pipeline?.destinationConnectorId
-    ? connectors.loadConnectorForRun(deps.keyring, await connectors.getConnector(deps.db, run.tenantId, pipeline.destinationConnectorId))
-    : undefined;
+  const destinationConnector = pipeline?.destinationConnectorId ? await connectors.getConnector(deps.db, run.tenantId, pipeline.destinationConnectorId) : undefined;
+  const destination = destinationConnector ? connectors.loadConnectorForRun(deps.keyring, destinationConnector) : undefined;
+  // Before any plugin process starts: the servers and files each connector names must be
+  // allowed (core/connectors/access-policy.ts); plugins get the pinned config it returns.
+  // The staged test applies it in its settings stage. The platform's own destination is ours.
+  const tenant = await deps.db.query.tenants.findFirst({ where: (t, { eq: is }) => is(t.id, run.tenantId) });
+  if (!tenant) throw new UnrecoverableError(`tenant ${run.tenantId} is gone`);
+  const access = (c: Record<string, unknown>, schema: Record<string, unknown>) => checkConnectorAccess(connectorPolicyFrom(deps.env), c, schema, tenant.slug);
+  const destinationPlugin = destinationConnector ? await catalog.getPlugin(deps.db, destinationConnector.pluginName) : undefined;
+  if (destinationConnector && !destinationPlugin) throw new UnrecoverableError(`plugin ${destinationConnector.pluginName} is not in the catalog`);
+  const source = run.kind === 'test' ? { ok: true as const, config: storedConfig } : await access(storedConfig, plugin.configSchema);
+  const target = destination ? await access(destination.config, destinationPlugin?.configSchema ?? {}) : undefined;
+  if (!source.ok) return { status: 'failed', exitCode: null, error: source.message, transient: source.transient };
+  if (target && !target.ok) return { status: 'failed', exitCode: null, error: target.message, transient: target.transient };
+  const config = source.config;
   const output = createRunOutput(writer, createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]));
   const timeoutMs = deps.timeoutsMs[run.kind];
   const storeCatalog = async (found: { catalog?: Record<string, unknown>; streams?: ReturnType<typeof streamsOf> }) => {
@@ -82,6 +95,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
       kind: plugin.kind,
       schema: plugin.configSchema,
       config,
+      access: (c) => access(c, plugin.configSchema),
       onLine: output.onLine,
       onStage: (stage) => writer.write({ type: 'log', level: stage.ok ? 'info' : 'error', message: `${stage.label}: ${stage.ok ? 'ok' : stage.message}`, at: new Date().toISOString() }),
       signal,
@@ -112,7 +126,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   if (!pipeline) throw new UnrecoverableError(`sync run ${run.id} has no pipeline`);
   const stateId = stateIdOf(plugin.name, pipeline.id);
   await applyPendingState(deps, pipeline.id, stateId, writer);
-  const synced = await runSync(deps, { tap: plugin.name, config, pipeline, destination: destination?.config, fullRefresh: run.params.full_refresh, timeoutMs, onLine: output.onLine, signal });
+  const synced = await runSync(deps, { tap: plugin.name, config, pipeline, destination: target?.config, fullRefresh: run.params.full_refresh, timeoutMs, onLine: output.onLine, signal });
   const outcome = outcomeOf(synced, () => explainFailure(output.tail()));
   if (outcome.status === 'succeeded') {
     const state = await readState(deps, stateId);

@@ -6,7 +6,8 @@ import { settingsToEnv } from '../meltano/setting-env.js';
 import { spawnMeltano } from '../meltano/spawn.js';
 import type { WorkerDeps } from './deps.js';
 import { discoverCatalog, streamsOf } from './discover.js';
-import { checkEndpoint, endpointsOf } from './reachability.js';
+import type { AccessResult, CheckedEndpoint } from '../core/connectors/access-policy.js';
+import { checkEndpoint } from './reachability.js';
 
 export type StageName = 'settings' | 'network' | 'discovery' | 'first_record';
 export type StageResult = { stage: StageName; label: string; ok: boolean; seconds: number; message?: string; settings?: string[] };
@@ -32,6 +33,8 @@ export async function runStagedTest(
     kind: 'extractor' | 'loader';
     schema: Record<string, unknown>;
     config: Record<string, unknown>;
+    /** The connector access policy (core/connectors/access-policy.ts) applied to a config. */
+    access: (config: Record<string, unknown>) => Promise<AccessResult>;
     onLine: (line: string) => void;
     onStage: (stage: StageResult) => void;
     signal?: AbortSignal | undefined;
@@ -53,15 +56,24 @@ export async function runStagedTest(
     return done.ok;
   };
 
-  const fields = validateConfig(input.schema, input.config);
-  const settingsOk = await run('settings', async () =>
-    Object.keys(fields).length === 0 ? { ok: true } : { ok: false, message: Object.entries(fields).map(([k, v]) => `${k} ${v.join(', ')}`).join('; '), settings: Object.keys(fields) },
-  );
+  // Settings: valid for the plugin, then allowed by the access policy (servers and files it
+  // names). What follows uses the pinned config and the addresses the policy checked.
+  let config = input.config;
+  let endpoints: CheckedEndpoint[] = [];
+  const settingsOk = await run('settings', async () => {
+    const fields = validateConfig(input.schema, input.config);
+    if (Object.keys(fields).length > 0) return { ok: false, message: Object.entries(fields).map(([k, v]) => `${k} ${v.join(', ')}`).join('; '), settings: Object.keys(fields) };
+    const access = await input.access(input.config);
+    if (!access.ok) return { ok: false, message: access.message, settings: Object.keys(access.fields) };
+    config = access.config;
+    endpoints = access.endpoints;
+    return { ok: true };
+  });
   if (!settingsOk) return outcome();
 
   let networkTransient = false;
   const networkOk = await run('network', async () => {
-    for (const endpoint of endpointsOf(input.config)) {
+    for (const endpoint of endpoints) {
       const reach = await checkEndpoint(endpoint, Math.min(10_000, Math.max(1_000, deadline - Date.now())));
       if (!reach.ok) {
         networkTransient = /refused|did not answer/.test(reach.message);
@@ -81,7 +93,7 @@ export async function runStagedTest(
   };
   let discovered: Awaited<ReturnType<typeof discoverCatalog>> | undefined;
   const discoveryOk = await run('discovery', async () => {
-    discovered = await discoverCatalog(deps, { plugin: input.plugin, config: input.config, onLine: collect, signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) });
+    discovered = await discoverCatalog(deps, { plugin: input.plugin, config, onLine: collect, signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) });
     if (discovered.result.exitCode === 0 && discovered.catalog) return { ok: true };
     if (discovered.result.cancelled) return { ok: false, message: 'the test was cancelled' };
     if (discovered.result.timedOut) return { ok: false, message: 'the tap did not finish listing its streams in time' };
@@ -97,7 +109,7 @@ export async function runStagedTest(
   await run('first_record', async () => {
     firstRecord = await withRunDir((sysDir) =>
       spawnMeltano(['--log-format=json', 'config', 'test', '--no-install', input.plugin], {
-        env: meltanoEnv(deps.env.DATABASE_URL, { MELTANO_SYS_DIR_ROOT: sysDir, ...settingsToEnv(input.plugin, input.config) }),
+        env: meltanoEnv(deps.env.DATABASE_URL, { MELTANO_SYS_DIR_ROOT: sysDir, ...settingsToEnv(input.plugin, config) }),
         onLine: collect,
         onSpawn: (pid) => recordProcessGroup(sysDir, pid),
         signal: input.signal,

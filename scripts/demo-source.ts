@@ -2,8 +2,9 @@ import postgres from 'postgres';
 import { ensureDatabase } from '../db/migrate.js';
 
 /**
- * A small shop database in the local Postgres, so a new user has something real to sync
- * on day one. Idempotent: tables are created and filled once.
+ * A small shop database on the sources' PostgreSQL (setup.sh starts it; `up` allows
+ * connectors to reach exactly it), so a new user has something real to sync on day one.
+ * Idempotent: tables are created and filled once.
  */
 export async function provisionDemoSource(databaseUrl: string): Promise<{ url: string; host: string; port: number; database: string; user: string }> {
   const url = new URL(databaseUrl);

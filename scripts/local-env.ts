@@ -5,6 +5,19 @@ import { projectRoot } from '../meltano/project.js';
 export const dataDir = path.join(projectRoot, '.data');
 
 /**
+ * The PostgreSQL server that holds test and demo sources (setup.sh starts it on 5433): not
+ * the platform's own, which connectors may never reach. Test/dev config, not a platform setting.
+ */
+export const sourceDatabaseUrl = (base: NodeJS.ProcessEnv = process.env) => base.SLUICE_SOURCE_DATABASE_URL || 'postgres://postgres@127.0.0.1:5433/postgres';
+
+/** The SLUICE_ALLOWED_SOURCE_NETWORKS entry that lets connectors reach exactly that server. */
+export function sourceAllowance(base: NodeJS.ProcessEnv = process.env): string {
+  const url = new URL(sourceDatabaseUrl(base));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host.includes(':') ? `[${host}]/128:${url.port || 5432}` : `${host}/32:${url.port || 5432}`;
+}
+
+/**
  * Local defaults for `up` and tests: the master key setup.sh generated in .data/ (production
  * sets SLUICE_MASTER_KEY itself). Returns the environment for our child processes.
  */

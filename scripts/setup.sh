@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts everything Sluice needs, idempotently: npm packages, the Python venv
 # with a pinned meltano and the plugins of meltano.yml, and Postgres, Redis and ClickHouse
-# when nothing answers on the configured URLs (Debian packages, data under .data/).
+# when nothing answers on the configured URLs (Debian packages, data under .data/), plus a
+# second PostgreSQL for test and demo sources (SLUICE_SOURCE_DATABASE_URL, port 5433).
 # A second run only checks stamps and ports, and takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,9 @@ MELTANO_REQUIREMENT='meltano[postgres]==4.4.1'
 DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sluice}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 CLICKHOUSE_URL=${CLICKHOUSE_URL:-http://127.0.0.1:8123}
+# Test and demo sources live on a PostgreSQL server of their own: connectors may never reach
+# the platform's database (README, "What connectors may reach"). Test/dev only.
+SLUICE_SOURCE_DATABASE_URL=${SLUICE_SOURCE_DATABASE_URL:-postgres://postgres@127.0.0.1:5433/postgres}
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -69,6 +73,25 @@ if ! answers "$pg_host" "$pg_port"; then
     wait_for "$pg_host" "$pg_port" PostgreSQL "$pgdata/server.log"
     started postgresql "$( [ "$(id -u)" = 0 ] && echo 'runuser -u postgres --' ) $bin/pg_ctl -D $pgdata -m fast stop"
   fi
+fi
+
+# --- PostgreSQL for sources (tests and the demo), a cluster of its own --------------------
+src_host=$(url_part "$SLUICE_SOURCE_DATABASE_URL" host); src_port=$(url_part "$SLUICE_SOURCE_DATABASE_URL" port 5432)
+if ! answers "$src_host" "$src_port"; then
+  apt_install postgresql
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  srcdata="$data/sources-postgres"
+  if [ ! -f "$srcdata/PG_VERSION" ]; then
+    say "creating the sources' PostgreSQL cluster in $srcdata (trust auth on $src_host only)"
+    mkdir -p "$srcdata"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$srcdata"; fi
+    run_pg "$bin/initdb" -D "$srcdata" -U postgres -A trust -E UTF8 >/dev/null
+  fi
+  say "starting the sources' PostgreSQL on $src_host:$src_port"
+  run_pg "$bin/pg_ctl" -D "$srcdata" -l "$srcdata/server.log" -w \
+    -o "-p $src_port -c listen_addresses=$src_host -k $srcdata" start >/dev/null
+  wait_for "$src_host" "$src_port" "PostgreSQL (sources)" "$srcdata/server.log"
+  started sources-postgresql "$( [ "$(id -u)" = 0 ] && echo 'runuser -u postgres --' ) $bin/pg_ctl -D $srcdata -m fast stop"
 fi
 
 # --- Redis ------------------------------------------------------------------------------
@@ -131,6 +154,9 @@ if [ ! -f meltano/target-clickhouse/dist/main.js ] || ! stamp_ok target "$target
   npx tsc -p meltano/target-clickhouse/tsconfig.build.json
   stamp_set target "$target_hash"
 fi
+
+# --- Files of file-based connectors: a folder per tenant (SLUICE_FILES_DIR) -------------
+mkdir -p "${SLUICE_FILES_DIR:-$root/files}"
 
 # --- Master key for local runs ----------------------------------------------------------
 if [ ! -f "$data/master.key" ]; then

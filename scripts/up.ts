@@ -11,12 +11,14 @@ import { addMember, findUserByEmail } from '../core/accounts/service.js';
 import { randomBytes } from 'node:crypto';
 import { provisionDemoSource } from './demo-source.js';
 import { prepareDatabase } from './prepare.js';
-import { dataDir, localEnv, readPrivate, writePrivate } from './local-env.js';
+import { dataDir, localEnv, readPrivate, sourceAllowance, sourceDatabaseUrl, writePrivate } from './local-env.js';
 
 const startedFile = path.join(dataDir, 'started-services');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const childEnv = await localEnv();
+// Connectors may reach the demo source's server, and nothing else local unless the operator says so.
+childEnv.SLUICE_ALLOWED_SOURCE_NETWORKS = [childEnv.SLUICE_ALLOWED_SOURCE_NETWORKS, sourceAllowance(childEnv)].filter(Boolean).join(',');
 let env;
 try {
   env = loadEnv(childEnv);
@@ -45,7 +47,7 @@ if (!token || !(await tenants.authenticate(db, token))) {
   await writePrivate('owner.token', token);
 }
 await close();
-const demo = await provisionDemoSource(env.DATABASE_URL);
+const demo = await provisionDemoSource(sourceDatabaseUrl(childEnv));
 
 const children: ResultPromise[] = [
   execa('node', ['--import', 'tsx', 'server/main.ts'], { cwd: projectRoot, env: childEnv, extendEnv: false, stdio: 'inherit' }),

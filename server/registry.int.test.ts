@@ -117,7 +117,7 @@ describe('registry API', async () => {
 
     it('pages through a stable order and filters by plugin and status', async () => {
       const tenant = await t.tenantWithTokens('page');
-      for (let i = 0; i < 5; i += 1) await call(tenant.owner, 'POST', '/connectors', { name: `c${i}`, plugin: i % 2 ? 'tap-jsonl' : 'tap-postgres', config: i % 2 ? { path: '/tmp/x.jsonl', stream_name: 's' } : pg });
+      for (let i = 0; i < 5; i += 1) await call(tenant.owner, 'POST', '/connectors', { name: `c${i}`, plugin: i % 2 ? 'tap-jsonl' : 'tap-postgres', config: i % 2 ? { path: 'x.jsonl', stream_name: 's' } : pg });
       const seen: string[] = [];
       let cursor: string | null = null;
       do {

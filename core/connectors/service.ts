@@ -8,6 +8,7 @@ import { validateConfig } from '../../meltano/config-validation.js';
 import { secretNamesOf } from '../../meltano/settings-schema.js';
 import type { Acting } from '../acting.js';
 import { diff, recordAudit, secretChange } from '../audit/service.js';
+import { connectorSettingProblems } from './access-policy.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import { destinationDatabaseErrors } from '../pipelines/destination-database.js';
@@ -61,7 +62,7 @@ function openConnectorSecrets(keyring: Keyring, c: Connector): Record<string, un
 
 export async function createConnector(db: Db, keyring: Keyring, acting: Acting, input: CreateConnectorInput) {
   const plugin = await pluginOrFail(db, input.plugin);
-  const fields = validateConfig(plugin.configSchema, input.config);
+  const fields = { ...validateConfig(plugin.configSchema, input.config), ...connectorSettingProblems(plugin.configSchema, input.config) };
   if (Object.keys(fields).length === 0) Object.assign(fields, await namespaceErrors(db, acting, plugin.name, input.config));
   if (Object.keys(fields).length > 0) throw invalid(fields);
   const { plain, secret } = splitSecrets(secretNamesOf(plugin.configSchema), input.config);
@@ -114,7 +115,7 @@ export async function updateConnector(db: Db, keyring: Keyring, acting: Acting, 
     // Validated as the config will be after the change: types of what changed, required settings of the whole.
     const merged = { ...current.config, ...oldSecrets, ...patch };
     const after = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null && v !== undefined && v !== ''));
-    const fields = validateConfig(plugin.configSchema, after);
+    const fields = { ...validateConfig(plugin.configSchema, after), ...connectorSettingProblems(plugin.configSchema, after) };
     if (Object.keys(fields).length === 0) Object.assign(fields, await namespaceErrors(tx, acting, plugin.name, after));
     if (Object.keys(fields).length > 0) throw invalid(fields);
     const { plain, secret } = splitSecrets(secretNames, after);
