@@ -46,6 +46,12 @@ const envSchema = z.object({
   SYNC_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(10).default(6 * 3600),
   SYNC_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(3600).default(30),
   LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
+  // Set to true only when a reverse proxy you run sits in front of the API: then its
+  // X-Forwarded-For / X-Forwarded-Proto name the client (sign-in limits, Secure cookie, HSTS).
+  SLUICE_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

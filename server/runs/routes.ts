@@ -9,19 +9,18 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { AppError } from '../../core/errors.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
-import { decodeCursor, page, pageQuery } from '../../core/pagination.js';
+import { dateTimeQuery, decodeCursor, page, pageQuery } from '../../core/pagination.js';
 import { parseParam, parseQuery } from '../validation.js';
 import * as runs from '../../core/runs/service.js';
 
 const WAIT_MS = 2_000;
-const time = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date-time like 2026-01-31T00:00:00Z');
 const listQuery = pageQuery.extend({
   pipeline_id: z.uuid().optional(),
   connector_id: z.uuid().optional(),
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
   kind: z.enum(['test', 'discover', 'sync']).optional(),
-  since: time.optional(),
-  until: time.optional(),
+  since: dateTimeQuery.optional(),
+  until: dateTimeQuery.optional(),
 });
 const id = z.uuid();
 
