@@ -43,7 +43,17 @@ export const operations: Operation[] = [
 export function createApp(deps: AppDeps) {
   const document = openApiDocument(operations);
   const api = new Hono<AppEnv>()
-    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => respondError(c, new AppError('payload_too_large', 'The request body is larger than 1 MB.')) }))
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: (c) => {
+          // The rest of the body is never read, so this connection cannot carry another
+          // request: say so, and Node closes it once the answer is out.
+          c.header('connection', 'close');
+          return respondError(c, new AppError('payload_too_large', 'The request body is larger than 1 MB.'));
+        },
+      }),
+    )
     .route('/health', healthRoutes(deps))
     .get('/openapi.json', (c) => c.json(document))
     .route('/auth', authRoutes(deps))
