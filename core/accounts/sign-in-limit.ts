@@ -38,6 +38,8 @@ export function createSignInLimiter(redis: Redis, prefix: string, limits: SignIn
   };
   return {
     async attempt(email, address) {
+      // The API's connection queues commands while Redis is away: refuse now rather than hang, and never skip the limit.
+      if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') throw new AppError('unavailable', 'Signing in is briefly unavailable. Try again in a minute.');
       const address_ = await bump(addressKey(address));
       if (address_.count > limits.addressAttempts) throw refuse(address_.ttl, 'from your network');
       const [failures, ttl] = await redis.multi().get(accountKey(email)).ttl(accountKey(email)).exec().then((r) => [Number(r?.[0]?.[1] ?? 0), Number(r?.[1]?.[1] ?? 0)]);
