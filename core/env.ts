@@ -61,6 +61,12 @@ const envSchema = z.object({
   LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
   SLUICE_ALLOWED_SOURCE_NETWORKS: allowedNetworks,
   SLUICE_FILES_DIR: z.string().min(1).default(defaultFilesDir),
+  // Set to true only when a reverse proxy you run sits in front of the API: then its
+  // X-Forwarded-For / X-Forwarded-Proto name the client (sign-in limits, Secure cookie, HSTS).
+  SLUICE_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

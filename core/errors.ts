@@ -7,7 +7,9 @@ export const errorCodes = [
   'not_found',
   'method_not_allowed',
   'conflict',
+  'gone',
   'payload_too_large',
+  'too_many_requests',
   'unavailable',
   'internal',
 ] as const;
@@ -22,6 +24,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldErrors,
+    /** For `too_many_requests`: when trying again can work (sent as Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

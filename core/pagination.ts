@@ -12,11 +12,28 @@ export const pageQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A date Postgres can store and compare (its range starts in 4713 BC; JavaScript's reaches
+ * further both ways). Years 1-9999 is what any caller means and what ISO 8601 writes plainly.
+ */
+export function isStorableDate(value: string): boolean {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return false;
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
+/** A date-time query parameter (`since`, `until`): a 400 naming it when Postgres could not take it. */
+export const dateTimeQuery = z.string().refine(isStorableDate, 'must be a date-time between years 0001 and 9999, like 2026-01-31T00:00:00Z');
+
+/** Keyset cursors are only ever made from (timestamp, uuid) rows; anything else was crafted. */
 export function decodeCursor(cursor: string | undefined): Cursor | undefined {
   if (cursor === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof value.at === 'string' && typeof value.id === 'string' && !Number.isNaN(Date.parse(value.at))) return value;
+    if (typeof value.at === 'string' && typeof value.id === 'string' && UUID.test(value.id) && isStorableDate(value.at)) return { at: value.at, id: value.id };
   } catch {
     // fall through
   }

@@ -5,6 +5,7 @@ import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
 import { createRunQueue } from '../core/runs/queues.js';
 import { createApp } from '../server/app.js';
+import type { AppDeps } from '../server/deps.js';
 import { loadEnv } from '../core/env.js';
 import * as tenants from '../core/tenants/service.js';
 import { testEnv } from './test-env.js';
@@ -12,12 +13,12 @@ import { testEnv } from './test-env.js';
 export type Call = (token: string | undefined, method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;
 
 /** The API over real Postgres and Redis, without listening and without a worker (runs stay queued). */
-export async function createTestApp() {
+export async function createTestApp(options: Partial<Pick<AppDeps, 'trustProxy' | 'signInLimits' | 'maxLogStreamsPerTenant' | 'log' | 'webRoot'>> = {}) {
   const env = loadEnv(await testEnv());
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
-  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log: pino({ level: 'silent' }), queuePrefix: env.SLUICE_QUEUE_PREFIX });
+  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log: pino({ level: 'silent' }), queuePrefix: env.SLUICE_QUEUE_PREFIX, ...options });
 
   const call: Call = async (token, method, path, body, headers = {}) => {
     const res = await app.request(`/api/v1${path}`, {
@@ -39,6 +40,7 @@ export async function createTestApp() {
   return {
     app,
     db,
+    redis,
     env,
     queue,
     call,

@@ -7,7 +7,7 @@ import { createDb } from '../db/client.js';
 import { projectRoot } from '../meltano/project.js';
 import { loadEnv, EnvError } from '../core/env.js';
 import * as tenants from '../core/tenants/service.js';
-import { addMember, findUserByEmail } from '../core/accounts/service.js';
+import { createAccount, findUserByEmail } from '../core/accounts/service.js';
 import { randomBytes } from 'node:crypto';
 import { provisionDemoSource } from './demo-source.js';
 import { prepareDatabase } from './prepare.js';
@@ -36,9 +36,10 @@ await prepareDatabase(env.DATABASE_URL, db);
 const tenant = (await tenants.findTenantBySlug(db, 'demo')) ?? (await tenants.createTenant(db, 'demo', 'Demo'));
 const ownerEmail = 'owner@sluice.local';
 let password = await readPrivate('owner.password');
+// Only ever for a brand-new account: an existing one keeps the password its owner chose.
 if (!(await findUserByEmail(db, ownerEmail))) {
   password = randomBytes(12).toString('base64url');
-  await addMember(db, { tenantId: tenant.id, email: ownerEmail, name: 'Owner', password, role: 'owner', actor: { type: 'system', id: null, label: 'npm run up' } });
+  await createAccount(db, { tenantId: tenant.id, email: ownerEmail, name: 'Owner', password, role: 'owner', actor: { type: 'system', id: null, label: 'npm run up' } });
   await writePrivate('owner.password', password);
 }
 let token = await readPrivate('owner.token');

@@ -7,9 +7,12 @@ import { auditOperations, auditRoutes } from './audit/routes.js';
 import { connectorOperations, connectorRoutes } from './connectors/routes.js';
 import type { AppDeps, AppEnv } from './deps.js';
 import { AppError } from '../core/errors.js';
-import { errorBody, errorStatus, respondError } from './errors.js';
+import { respondError } from './errors.js';
 import { healthOperations, healthRoutes } from './health/routes.js';
 import { requireAuth } from './middleware/auth.js';
+import { onError } from './middleware/on-error.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { storableUrl } from './middleware/storable-url.js';
 import { allowedMethods, openApiDocument, type Operation } from './openapi.js';
 import { pipelineOperations, pipelineRoutes } from './pipelines/routes.js';
 import { catalogOperations, catalogRoutes } from './plugins/routes.js';
@@ -40,7 +43,17 @@ export const operations: Operation[] = [
 export function createApp(deps: AppDeps) {
   const document = openApiDocument(operations);
   const api = new Hono<AppEnv>()
-    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => respondError(c, new AppError('payload_too_large', 'The request body is larger than 1 MB.')) }))
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: (c) => {
+          // The rest of the body is never read, so this connection cannot carry another
+          // request: say so, and Node closes it once the answer is out.
+          c.header('connection', 'close');
+          return respondError(c, new AppError('payload_too_large', 'The request body is larger than 1 MB.'));
+        },
+      }),
+    )
     .route('/health', healthRoutes(deps))
     .get('/openapi.json', (c) => c.json(document))
     .route('/auth', authRoutes(deps))
@@ -60,6 +73,8 @@ export function createApp(deps: AppDeps) {
       c.header('x-request-id', requestId);
       await next();
     })
+    .use(securityHeaders(deps.trustProxy ?? false))
+    .use(storableUrl())
     .route('/api/v1', api);
 
   app.notFound((c) => {
@@ -71,12 +86,7 @@ export function createApp(deps: AppDeps) {
     }
     return respondError(c, new AppError('not_found', `There is no ${c.req.method} ${path} in this API.`));
   });
-  app.onError((error, c) => {
-    if (error instanceof AppError) return respondError(c, error);
-    deps.log.error({ err: error.message, stack: error.stack, request_id: c.get('requestId') }, 'unhandled error');
-    const body = errorBody(new AppError('internal', `Something went wrong on our side. Quote request id ${c.get('requestId')} if you contact support.`));
-    return c.json(body, errorStatus.internal);
-  });
+  app.onError(onError(deps.log));
 
   if (deps.webRoot) {
     const root = deps.webRoot;

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { createDb } from '../db/client.js';
 import { rotateMasterKey } from '../db/key-rotation.js';
 import { keyringFrom } from '../db/keyring.js';
-import { addMember } from '../core/accounts/service.js';
+import { acceptPath, createInvitation } from '../core/accounts/invitations.js';
+import { createAccount } from '../core/accounts/service.js';
 import type { Actor } from '../core/audit/service.js';
 import { EnvError, loadEnvPart } from '../core/env.js';
 import { AppError } from '../core/errors.js';
@@ -14,7 +15,11 @@ const USAGE = `Usage: npm run sluice -- <command>
   tenants create <slug> [--name "Acme Inc"]         create a tenant and print an owner API token
   tokens create --tenant <slug> --role <owner|admin|viewer> [--name <label>]
   users create --tenant <slug> --email <email> --role <owner|admin|viewer> [--name <name>]
-                                                    (password from SLUICE_NEW_PASSWORD, or one is generated and printed)
+                                                    a NEW account only (password from SLUICE_NEW_PASSWORD,
+                                                    or one is generated and printed); refuses a known email
+  users invite --tenant <slug> --email <email> --role <owner|admin|viewer>
+                                                    print a single-use invitation token (7 days): the person
+                                                    accepts it and sets or confirms their own password
   keys generate                                     print a new random master key
   keys rotate                                       re-wrap every data key under SLUICE_MASTER_KEY
                                                     (old keys in SLUICE_PREVIOUS_MASTER_KEYS=<id>:<key>,...)`;
@@ -70,8 +75,16 @@ async function main(argv: string[]): Promise<void> {
         if (!values.email) throw new UsageError('--email is required');
         const generated = !process.env.SLUICE_NEW_PASSWORD;
         const password = process.env.SLUICE_NEW_PASSWORD || randomBytes(12).toString('base64url');
-        await addMember(db, { tenantId: tenant.id, email: values.email, name: values.name, password, role: roleOf(values.role), actor: cli });
-        out(`Added ${values.email} to "${tenant.slug}" as ${values.role}.${generated ? ` Password (shown once): ${password}` : ''}`);
+        await createAccount(db, { tenantId: tenant.id, email: values.email, name: values.name, password, role: roleOf(values.role), actor: cli });
+        out(`Created ${values.email} in "${tenant.slug}" as ${values.role}.${generated ? ` Password (shown once): ${password}` : ''}`);
+        return;
+      }
+      case 'users invite': {
+        const tenant = await tenantOrFail(db, values.tenant);
+        if (!values.email) throw new UsageError('--email is required');
+        const { invitation, token } = await createInvitation(db, { tenantId: tenant.id, tenantSlug: tenant.slug, actor: cli }, { email: values.email, role: roleOf(values.role) });
+        out(`Invited ${invitation.email} to "${tenant.slug}" as ${invitation.role} until ${invitation.expiresAt.toISOString()}.`);
+        out(`Hand this token to them only (shown once); they accept at ${acceptPath(token)} or POST /api/v1/auth/accept-invitation:\n${token}`);
         return;
       }
       case 'keys rotate': {

@@ -11,7 +11,9 @@ export const errorStatus = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  gone: 410,
   payload_too_large: 413,
+  too_many_requests: 429,
   unavailable: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
@@ -21,5 +23,6 @@ export function errorBody(error: AppError) {
 }
 
 export function respondError(c: Context, error: AppError) {
+  if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   return c.json(errorBody(error), errorStatus[error.code]);
 }

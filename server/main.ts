@@ -17,7 +17,7 @@ redis.on('error', (error) => log.warn({ err: error.message }, 'redis unavailable
 const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
 const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
 
-const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, webRoot });
+const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, webRoot, trustProxy: env.SLUICE_TRUST_PROXY });
 const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => log.info({ url: `http://${env.HOST}:${info.port}` }, 'api listening'));
 
 let stopping = false;

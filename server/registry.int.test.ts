@@ -19,11 +19,22 @@ describe('registry API', async () => {
     ids.pipeline = (await call(a.owner, 'POST', '/pipelines', { name: 'p', source_connector_id: ids.connector, streams: [{ stream: 'public-orders' }] })).body.id;
     ids.run = (await call(a.owner, 'POST', `/pipelines/${ids.pipeline}/runs`)).body.run_id;
     ids.token = (await call(a.owner, 'POST', '/tokens', { name: 'spare', role: 'viewer' })).body.id;
-    ids.member = (await call(a.owner, 'POST', '/members', { email: `m-${a.tenant.slug}@example.com`, password: 'correct horse battery', role: 'viewer' })).body.id;
+    ids.member = (await join(a.owner, `m-${a.tenant.slug}@example.com`, 'viewer', 'correct horse battery')).user.id;
+    ids.invitation = (await call(a.owner, 'POST', '/members', { email: `pending-${a.tenant.slug}@example.com`, role: 'viewer' })).body.id;
   });
+
+  /** Invites an email and accepts as its owner would: the invitee sets their own password. */
+  async function join(owner: string, email: string, role: string, password: string) {
+    const invited = await call(owner, 'POST', '/members', { email, role });
+    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+    const accepted = await call(undefined, 'POST', '/auth/accept-invitation', { token: invited.body.token, password });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    return accepted.body;
+  }
   afterAll(() => t.close());
 
   const concrete = (path: string) => path.replace(/\{id\}/, () => {
+    if (path.includes('/invitations/')) return ids.invitation!;
     const noun = path.split('/')[1]!;
     return { connectors: ids.connector, pipelines: ids.pipeline, runs: ids.run, tokens: ids.token, members: ids.member, catalog: 'tap-postgres' }[noun] as string;
   }).replace('{name}', 'tap-postgres');
@@ -166,7 +177,7 @@ describe('registry API', async () => {
   describe('accounts, sessions and tokens', () => {
     it('signs in with an HttpOnly SameSite cookie and guards cookie writes with the CSRF token', async () => {
       const email = `owner-${a.tenant.slug}@example.com`;
-      await call(a.owner, 'POST', '/members', { email, password: 'a long enough password', role: 'admin' });
+      await join(a.owner, email, 'admin', 'a long enough password');
       const wrong = await call(undefined, 'POST', '/auth/sign-in', { email, password: 'nope' });
       const unknown = await call(undefined, 'POST', '/auth/sign-in', { email: 'nobody@example.com', password: 'nope' });
       expect([wrong.status, unknown.status]).toEqual([401, 401]);
@@ -190,7 +201,9 @@ describe('registry API', async () => {
       expect(made.status).toBe(201);
       const [event] = await t.db.execute<{ actor_type: string; actor_label: string }>(sql`select actor_type, actor_label from audit_events where resource_id = ${made.body.id}`);
       expect(event).toEqual({ actor_type: 'user', actor_label: email });
-      expect((await asBrowser('POST', '/auth/sign-out')).status).toBe(204);
+      expect((await asBrowser('POST', '/auth/sign-out')).status).toBe(403);
+      expect((await asBrowser('GET', '/connectors')).status).toBe(200);
+      expect((await asBrowser('POST', '/auth/sign-out', undefined, { 'x-csrf-token': csrf })).status).toBe(204);
       expect((await asBrowser('GET', '/connectors')).status).toBe(401);
     });
 
@@ -211,10 +224,11 @@ describe('registry API', async () => {
 
     it('keeps the last owner', async () => {
       const tenant = await t.tenantWithTokens('solo');
-      const owner = await call(tenant.owner, 'POST', '/members', { email: `solo-${tenant.tenant.slug}@example.com`, password: 'a long enough password', role: 'owner' });
-      expect((await call(tenant.owner, 'DELETE', `/members/${owner.body.id}`)).status).toBe(409);
+      const owner = await join(tenant.owner, `solo-${tenant.tenant.slug}@example.com`, 'owner', 'a long enough password');
+      expect((await call(tenant.owner, 'DELETE', `/members/${owner.user.id}`)).status).toBe(409);
       expect((await call(tenant.owner, 'POST', '/members', { email: `solo-${tenant.tenant.slug}@example.com`, role: 'viewer' })).status).toBe(409);
-      expect((await call(tenant.owner, 'POST', '/members', { email: 'new-person@example.com', role: 'viewer' })).body.error.fields).toEqual({ password: ['is required for a new account'] });
+      // nobody sends a password for someone else any more
+      expect((await call(tenant.owner, 'POST', '/members', { email: 'new-person@example.com', role: 'viewer', password: 'chosen by the inviter' })).body.error.fields).toEqual({ _: [expect.stringMatching(/password/)] });
     });
   });
 
@@ -233,7 +247,7 @@ describe('registry API', async () => {
         cursor = res.body.next_cursor;
       } while (cursor);
       const actions = new Set(all.map((e) => e.action));
-      for (const action of ['connector.create', 'connector.update', 'connector.delete', 'pipeline.create', 'pipeline.update', 'pipeline.delete', 'pipeline.run', 'token.create', 'token.revoke', 'member.add']) {
+      for (const action of ['connector.create', 'connector.update', 'connector.delete', 'pipeline.create', 'pipeline.update', 'pipeline.delete', 'pipeline.run', 'token.create', 'token.revoke', 'member.add', 'invitation.create', 'invitation.accept']) {
         expect(actions, action).toContain(action);
       }
       expect((await call(a.viewer, 'GET', '/audit')).status).toBe(403);

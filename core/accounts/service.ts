@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, gt } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import { and, asc, eq, gt, lt } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { memberships, sessions, tenants, users } from '../../db/schema/index.js';
 import { recordAudit, type Actor } from '../audit/service.js';
 import { AppError } from '../errors.js';
 import type { Principal, Role } from '../tenants/service.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import type { SignInLimiter } from './sign-in-limit.js';
 
 const SESSION_DAYS = 14;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -16,23 +17,19 @@ export async function findUserByEmail(db: Db, email: string) {
 }
 
 /**
- * Adds a person to a tenant: creates the user when the email is new (a password is then
- * required), and the membership with its role. 409 when they are a member already.
+ * Operator path only (CLI, `npm run up`): creates a brand-new account with a password the
+ * operator sets, and its membership. Refuses an email that already has an account: nobody
+ * sets an existing person's password; invite them instead.
  */
-export async function addMember(db: Db, input: { tenantId: string; email: string; name?: string | undefined; password?: string | undefined; role: Role; actor: Actor; requestId?: string | undefined }) {
+export async function createAccount(db: Db, input: { tenantId: string; email: string; name?: string | undefined; password: string; role: Role; actor: Actor }) {
+  const email = normalizeEmail(input.email);
+  const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
-    let user = await tx.query.users.findFirst({ where: eq(users.email, normalizeEmail(input.email)) });
-    if (!user) {
-      if (!input.password) throw new AppError('validation_failed', 'This email has no account yet: give it a password.', { password: ['is required for a new account'] });
-      [user] = await tx
-        .insert(users)
-        .values({ email: normalizeEmail(input.email), name: input.name ?? input.email.split('@')[0]!, passwordHash: await hashPassword(input.password) })
-        .returning();
-    }
-    const [membership] = await tx.insert(memberships).values({ userId: user!.id, tenantId: input.tenantId, role: input.role }).onConflictDoNothing().returning();
-    if (!membership) throw new AppError('conflict', `${user!.email} is already a member.`, { email: ['is already a member'] });
-    await recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'member.add', resourceType: 'member', resourceId: user!.id, changes: { email: user!.email, role: input.role }, requestId: input.requestId });
-    return { user: user!, role: input.role };
+    const [user] = await tx.insert(users).values({ email, name: input.name ?? email.split('@')[0]!, passwordHash }).onConflictDoNothing().returning();
+    if (!user) throw new AppError('conflict', `${email} already has an account. Invite it instead (npm run sluice -- users invite); its owner confirms with their own password.`, { email: ['already has an account'] });
+    await tx.insert(memberships).values({ userId: user.id, tenantId: input.tenantId, role: input.role });
+    await recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'member.add', resourceType: 'member', resourceId: user.id, changes: { email, role: input.role, account: 'created' } });
+    return { user, role: input.role };
   });
 }
 
@@ -62,23 +59,39 @@ export async function removeMember(db: Db, tenantId: string, userId: string, act
 /**
  * Checks email and password and opens a session in one of the user's tenants (the one
  * named, or their first). Returns the cookie value and CSRF token, each shown only now.
+ * `limiter` refuses (429) before any hash is computed when the account or address is over its limit.
  */
-export async function signIn(db: Db, input: { email: string; password: string; tenant?: string | undefined }) {
+export async function signIn(db: Db, limiter: SignInLimiter, input: { email: string; password: string; tenant?: string | undefined; address: string }) {
+  await limiter.attempt(input.email, input.address);
   const user = await findUserByEmail(db, input.email);
   const ok = await verifyPassword(input.password, user?.passwordHash ?? decoyHash);
-  if (!user || !ok) throw new AppError('unauthorized', 'That email and password do not match an account. Check both and try again.');
-  const options = await db
+  if (!user || !ok) {
+    await limiter.failed(input.email);
+    throw new AppError('unauthorized', 'That email and password do not match an account. Check both and try again.');
+  }
+  await limiter.succeeded(input.email);
+  const options = await tenantsOf(db, user.id);
+  const chosen = input.tenant ? options.find((o) => o.slug === input.tenant) : options[0];
+  if (!chosen) throw new AppError('forbidden', input.tenant ? `You are not a member of "${input.tenant}".` : 'Your account is not a member of any organisation yet. Ask an owner to add you.');
+  return { ...(await openSession(db, user.id, chosen.tenantId)), user, tenant: chosen, tenants: options };
+}
+
+export function tenantsOf(db: DbOrTx, userId: string) {
+  return db
     .select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
-    .where(eq(memberships.userId, user.id))
+    .where(eq(memberships.userId, userId))
     .orderBy(asc(memberships.createdAt));
-  const chosen = input.tenant ? options.find((o) => o.slug === input.tenant) : options[0];
-  if (!chosen) throw new AppError('forbidden', input.tenant ? `You are not a member of "${input.tenant}".` : 'Your account is not a member of any organisation yet. Ask an owner to add you.');
+}
+
+/** A new browser session for a user in a tenant; expired sessions of everyone are swept on the way. */
+export async function openSession(db: DbOrTx, userId: string, tenantId: string) {
+  await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
-  await db.insert(sessions).values({ tokenHash: sha256(token), csrfHash: sha256(csrfToken), userId: user.id, tenantId: chosen.tenantId, expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) });
-  return { token, csrfToken, maxAgeSeconds: SESSION_DAYS * 86_400, user, tenant: chosen, tenants: options };
+  await db.insert(sessions).values({ tokenHash: sha256(token), csrfHash: sha256(csrfToken), userId, tenantId, expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) });
+  return { token, csrfToken, maxAgeSeconds: SESSION_DAYS * 86_400 };
 }
 
 export async function signOut(db: Db, token: string) {
@@ -94,7 +107,11 @@ export async function authenticateSession(db: Db, token: string): Promise<(Princ
     .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
     .innerJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.tenantId, sessions.tenantId)))
     .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date())));
-  if (!row) return undefined;
+  if (!row) {
+    // An expired session is deleted the first time it is shown again, not kept until a sweep.
+    await db.delete(sessions).where(and(eq(sessions.tokenHash, sha256(token)), lt(sessions.expiresAt, new Date())));
+    return undefined;
+  }
   return { tenantId: row.tenantId, tenantSlug: row.slug, role: row.role, actor: { type: 'user', id: row.userId, label: row.email }, via: 'session', csrfHash: row.csrfHash };
 }
 

@@ -69,10 +69,32 @@ function decode(entries: RawEntries): StoredEvent[] {
   return entries.map(([id, fields]) => ({ id, event: JSON.parse(fields[1] ?? '{}') as LogEvent }));
 }
 
-/** Entries after `afterId` ('0-0' for all), waiting up to `blockMs` for new ones. Use a dedicated connection: it blocks. */
-export async function readLogAfter(redis: Redis, key: string, afterId: string, blockMs: number): Promise<StoredEvent[]> {
-  const result = (await redis.xread('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', key, afterId)) as Array<[string, RawEntries]> | null;
+/**
+ * Entries after `afterId` ('0-0' for all), without blocking: safe on a shared connection,
+ * so any number of log streams share the process's one Redis connection.
+ */
+export async function readLogAfter(redis: Redis, key: string, afterId: string): Promise<StoredEvent[]> {
+  const result = (await redis.xread('COUNT', 1000, 'STREAMS', key, afterId)) as Array<[string, RawEntries]> | null;
   return result?.[0] ? decode(result[0][1]) : [];
 }
 
-export const isStreamId = (value: string) => /^\d{1,20}-\d{1,20}$/.test(value);
+/** The newest entry of a log, if any. */
+export async function lastLogEntry(redis: Redis, key: string): Promise<StoredEvent | undefined> {
+  const entries = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as RawEntries;
+  return decode(entries)[0];
+}
+
+const MAX_PART = (1n << 64n) - 1n;
+
+/** A Redis stream id `<ms>-<seq>`, each part a 64-bit unsigned number (Redis refuses larger ones). */
+export const isStreamId = (value: string) => {
+  const match = /^(\d{1,20})-(\d{1,20})$/.exec(value);
+  return match !== null && BigInt(match[1]!) <= MAX_PART && BigInt(match[2]!) <= MAX_PART;
+};
+
+/** Orders two stream ids (as Redis does: by time, then sequence). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = 0n, as = 0n] = a.split('-').map((part) => BigInt(part));
+  const [bm = 0n, bs = 0n] = b.split('-').map((part) => BigInt(part));
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}

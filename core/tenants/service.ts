@@ -44,15 +44,14 @@ export async function createToken(db: DbOrTx, tenantId: string, name: string, ro
 
 export const listTokens = (db: Db, tenantId: string) => db.select().from(apiTokens).where(eq(apiTokens.tenantId, tenantId)).orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
 
-export async function revokeToken(db: Db, tenantId: string, id: string, actor: Actor, requestId?: string) {
+/** Revokes an API token. Only a caller with at least the token's role may: an admin cannot cut off an owner's automation. */
+export async function revokeToken(db: Db, tenantId: string, id: string, caller: { role: Role; actor: Actor; requestId?: string | undefined }) {
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(apiTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-      .returning();
+    const [row] = await tx.select().from(apiTokens).where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).for('update');
     if (!row) throw new AppError('not_found', 'Token was not found (or is already revoked).');
-    await recordAudit(tx, { tenantId, actor, action: 'token.revoke', resourceType: 'token', resourceId: id, changes: { name: row.name }, requestId });
+    if (roleRank[row.role] > roleRank[caller.role]) throw new AppError('forbidden', `This token has the ${row.role} role; revoking it needs the ${row.role} role (you have ${caller.role}).`);
+    await tx.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, id));
+    await recordAudit(tx, { tenantId, actor: caller.actor, action: 'token.revoke', resourceType: 'token', resourceId: id, changes: { name: row.name, role: row.role }, requestId: caller.requestId });
   });
 }
 

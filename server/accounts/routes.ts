@@ -1,45 +1,65 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { AppError } from '../../core/errors.js';
+import { clientAddress, requestIsHttps } from '../middleware/client.js';
 import { requireAuth, requireRole, SESSION_COOKIE } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
 import { parseBody, parseParam } from '../validation.js';
 import * as accounts from '../../core/accounts/service.js';
+import * as invitations from '../../core/accounts/invitations.js';
+import { createSignInLimiter } from '../../core/accounts/sign-in-limit.js';
 
-const signInBody = z.object({ email: z.email('must be an email address'), password: z.string().min(1, 'is required').max(1000), tenant: z.string().max(40).optional() }).strict();
-const memberBody = z
+const signInBody = z.object({ email: z.email('must be an email address').max(320), password: z.string().min(1, 'is required').max(1000), tenant: z.string().max(40).optional() }).strict();
+const inviteBody = z.object({ email: z.email('must be an email address').max(320), role: z.enum(['owner', 'admin', 'viewer']) }).strict();
+const acceptBody = z
   .object({
-    email: z.email('must be an email address'),
-    name: z.string().trim().min(1).max(100).optional(),
-    password: z.string().min(12, 'must be at least 12 characters').max(1000).optional(),
-    role: z.enum(['owner', 'admin', 'viewer']),
+    token: z.string().min(1, 'is required').max(200),
+    password: z.string().min(1, 'is required').max(1000).describe(`A new account's password (at least ${invitations.MIN_PASSWORD_LENGTH} characters), or an existing account's current one`),
+    name: z.string().trim().min(1).max(100).optional().describe('Your name, for a new account'),
   })
   .strict();
 
 export const accountOperations: Operation[] = [
-  { method: 'post', path: '/auth/sign-in', summary: 'Sign in with email and password: sets the HttpOnly session cookie, returns the CSRF token', role: 'public', body: signInBody, responses: { 200: 'Signed in', 401: 'Wrong email or password' } },
-  { method: 'post', path: '/auth/sign-out', summary: 'End the browser session', role: 'public', responses: { 204: 'Signed out' } },
+  { method: 'post', path: '/auth/sign-in', summary: 'Sign in with email and password: sets the HttpOnly session cookie, returns the CSRF token', role: 'public', body: signInBody, responses: { 200: 'Signed in', 401: 'Wrong email or password', 429: 'Too many attempts (see Retry-After)' } },
+  {
+    method: 'post',
+    path: '/auth/accept-invitation',
+    summary: "Accept an invitation with its token: a new email sets its own password, a known one gives its current password. Signs in like /auth/sign-in",
+    role: 'public',
+    body: acceptBody,
+    responses: { 200: 'Joined and signed in', 401: "Not the existing account's password", 409: 'Already a member', 410: 'Invitation used, withdrawn or expired', 429: 'Too many attempts (see Retry-After)' },
+  },
+  { method: 'post', path: '/auth/sign-out', summary: 'End the browser session (a cookie request sends X-CSRF-Token)', role: 'public', responses: { 204: 'Signed out', 403: 'Missing CSRF token' } },
   { method: 'get', path: '/auth/session', summary: 'Who is signed in, for which tenant and role', role: 'viewer', responses: { 200: 'The session' } },
   { method: 'get', path: '/members', summary: "The tenant's members and their roles", role: 'admin', responses: { 200: 'Members' } },
-  { method: 'post', path: '/members', summary: 'Add a member (creating the account when the email is new)', role: 'owner', body: memberBody, responses: { 201: 'Added', 409: 'Already a member' } },
+  {
+    method: 'post',
+    path: '/members',
+    summary: 'Invite someone: returns a single-use token (shown once, valid 7 days) and the accept path to hand them. The answer is the same whether or not the email has an account',
+    role: 'owner',
+    body: inviteBody,
+    responses: { 201: '{ id, email, role, expires_at, token, accept_path }', 409: 'Already a member' },
+  },
+  { method: 'get', path: '/members/invitations', summary: 'Open invitations (never their tokens)', role: 'owner', responses: { 200: 'Invitations' } },
+  { method: 'delete', path: '/members/invitations/{id}', summary: 'Withdraw an open invitation: its token stops working', role: 'owner', responses: { 204: 'Withdrawn', 404: 'Not found' } },
   { method: 'delete', path: '/members/{id}', summary: 'Remove a member (not the last owner)', role: 'owner', responses: { 204: 'Removed', 404: 'Not found', 409: 'Last owner' } },
 ];
 
+function setSessionCookie(c: Context, deps: AppDeps, session: { token: string; maxAgeSeconds: number }) {
+  setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: requestIsHttps(c, deps.trustProxy ?? false), maxAge: session.maxAgeSeconds });
+}
+
 export function authRoutes(deps: AppDeps) {
+  const limiter = createSignInLimiter(deps.redis, deps.queuePrefix, deps.signInLimits);
+  const address = (c: Context) => clientAddress(c, deps.trustProxy ?? false);
   return new Hono<AppEnv>()
     .post('/sign-in', async (c) => {
       const body = await parseBody(c, signInBody);
-      const session = await accounts.signIn(deps.db, body);
-      setCookie(c, SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        secure: new URL(c.req.url).protocol === 'https:',
-        maxAge: session.maxAgeSeconds,
-      });
+      const session = await accounts.signIn(deps.db, limiter, { ...body, address: address(c) });
+      setSessionCookie(c, deps, session);
       return c.json({
         user: { id: session.user.id, email: session.user.email, name: session.user.name },
         tenant: { id: session.tenant.tenantId, slug: session.tenant.slug, name: session.tenant.name },
@@ -48,9 +68,27 @@ export function authRoutes(deps: AppDeps) {
         tenants: session.tenants.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
       });
     })
+    .post('/accept-invitation', async (c) => {
+      const body = await parseBody(c, acceptBody);
+      const accepted = await invitations.acceptInvitation(deps.db, limiter, { ...body, address: address(c) });
+      setSessionCookie(c, deps, accepted);
+      return c.json({
+        user: { id: accepted.user.id, email: accepted.user.email, name: accepted.user.name },
+        tenant: { id: accepted.tenant.id, slug: accepted.tenant.slug, name: accepted.tenant.name },
+        role: accepted.role,
+        csrf_token: accepted.csrfToken,
+      });
+    })
     .post('/sign-out', async (c) => {
       const token = getCookie(c, SESSION_COOKIE);
-      if (token) await accounts.signOut(deps.db, token);
+      if (token) {
+        // Another site can make a browser post here with the cookie, never with the header.
+        const principal = await accounts.authenticateSession(deps.db, token);
+        if (principal && !accounts.csrfMatches(principal.csrfHash, c.req.header('x-csrf-token'))) {
+          throw new AppError('forbidden', 'This request is missing its CSRF token. Reload the page and try again.');
+        }
+        await accounts.signOut(deps.db, token);
+      }
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     })
@@ -67,10 +105,14 @@ export function memberRoutes(deps: AppDeps) {
       return c.json({ data: rows.map((m) => ({ id: m.id, email: m.email, name: m.name, role: m.role, since: m.since.toISOString() })) });
     })
     .post('/', requireRole('owner'), async (c) => {
-      const body = await parseBody(c, memberBody);
-      const acting = actingFrom(c);
-      const added = await accounts.addMember(deps.db, { ...body, tenantId: acting.tenantId, actor: acting.actor, requestId: acting.requestId });
-      return c.json({ id: added.user.id, email: added.user.email, name: added.user.name, role: added.role }, 201);
+      const body = await parseBody(c, inviteBody);
+      const { invitation, token } = await invitations.createInvitation(deps.db, actingFrom(c), body);
+      return c.json({ ...invitations.presentInvitation(invitation), token, accept_path: invitations.acceptPath(token) }, 201);
+    })
+    .get('/invitations', requireRole('owner'), async (c) => c.json({ data: (await invitations.listInvitations(deps.db, c.get('principal').tenantId)).map(invitations.presentInvitation) }))
+    .delete('/invitations/:id', requireRole('owner'), async (c) => {
+      await invitations.revokeInvitation(deps.db, actingFrom(c), parseParam(c.req.param('id'), z.uuid(), 'Invitation'));
+      return c.body(null, 204);
     })
     .delete('/:id', requireRole('owner'), async (c) => {
       const acting = actingFrom(c);

@@ -3,25 +3,27 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { requestCancel } from '../../core/runs/cancel.js';
 import { readArchivedLog } from '../../core/runs/log-archive.js';
-import { isStreamId, readLogAfter, runLogKey, type LogEvent, type StoredEvent } from '../../core/runs/run-log.js';
+import { compareStreamIds, isStreamId, lastLogEntry, readLogAfter, runLogKey, type LogEvent, type StoredEvent } from '../../core/runs/run-log.js';
 import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { AppError } from '../../core/errors.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
-import { decodeCursor, page, pageQuery } from '../../core/pagination.js';
+import { dateTimeQuery, decodeCursor, page, pageQuery } from '../../core/pagination.js';
 import { parseParam, parseQuery } from '../validation.js';
 import * as runs from '../../core/runs/service.js';
 
-const WAIT_MS = 2_000;
-const time = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date-time like 2026-01-31T00:00:00Z');
+// Streams poll the shared connection (non-blocking XREAD) instead of each holding a blocked
+// connection of its own: a quarter second of latency for a constant number of connections.
+const POLL_MS = 250;
+const DEFAULT_MAX_STREAMS_PER_TENANT = 20;
 const listQuery = pageQuery.extend({
   pipeline_id: z.uuid().optional(),
   connector_id: z.uuid().optional(),
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
   kind: z.enum(['test', 'discover', 'sync']).optional(),
-  since: time.optional(),
-  until: time.optional(),
+  since: dateTimeQuery.optional(),
+  until: dateTimeQuery.optional(),
 });
 const id = z.uuid();
 
@@ -40,18 +42,29 @@ export const runOperations: Operation[] = [
   },
 ];
 
-const compareIds = (a: string, b: string) => {
-  const [am = 0, as = 0] = a.split('-').map(Number);
-  const [bm = 0, bs = 0] = b.split('-').map(Number);
-  return am - bm || as - bs;
-};
-
 /** The log as stored events: live from Redis while it is there, from the archive after. */
 async function eventsAfter(deps: AppDeps, runId: string, after: string): Promise<StoredEvent[] | undefined> {
   const archived = await readArchivedLog(deps.db, runId);
   if (archived.length === 0) return undefined;
-  return archived.filter((e) => compareIds(e.id, after) > 0).map(({ id: eventId, ...event }) => ({ id: eventId, event: event as LogEvent }));
+  return archived.filter((e) => compareStreamIds(e.id, after) > 0).map(({ id: eventId, ...event }) => ({ id: eventId, event: event as LogEvent }));
 }
+
+/** The log's last event, live or archived: an `end` at or before `resume` means there is nothing left to send. */
+async function endsAtOrBefore(deps: AppDeps, runId: string, key: string, resume: string): Promise<boolean> {
+  const live = await lastLogEntry(deps.redis, key);
+  const archived = live ? undefined : (await readArchivedLog(deps.db, runId)).at(-1);
+  const last = live ? { id: live.id, type: live.event.type } : archived;
+  return last !== undefined && last.type === 'end' && compareStreamIds(last.id, resume) <= 0;
+}
+
+const pause = (ms: number, signal: { wake?: () => void }) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
 
 /** One Server-Sent Event, as text (the data is JSON: it never holds a newline). */
 const sseText = ({ id: eventId, event }: StoredEvent) => `id: ${eventId}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -60,6 +73,9 @@ const lineOf = (e: LogEvent) =>
   e.type === 'log' ? `${e.at} ${e.level.toUpperCase().padEnd(7)} ${e.plugin ? `[${e.plugin}] ` : ''}${e.message}` : e.type === 'progress' ? `${e.at} PROGRESS ${e.stream}: ${e.records} records` : `${e.at} END     ${e.status}`;
 
 export function runRoutes(deps: AppDeps) {
+  // Open log streams per tenant, in this process: one tenant cannot hold them all.
+  const openStreams = new Map<string, number>();
+  const maxStreams = deps.maxLogStreamsPerTenant ?? DEFAULT_MAX_STREAMS_PER_TENANT;
   return new Hono<AppEnv>()
     .get('/', async (c) => {
       const query = parseQuery(c, listQuery);
@@ -92,24 +108,36 @@ export function runRoutes(deps: AppDeps) {
       const runId = parseParam(c.req.param('id'), id, 'Run');
       const tenantId = c.get('principal').tenantId;
       await runs.getRun(deps.db, tenantId, runId);
-      const resume = c.req.header('last-event-id') ?? c.req.query('after');
+      const header = c.req.header('last-event-id');
+      const resume = header ?? c.req.query('after');
       if (resume !== undefined && !isStreamId(resume)) {
-        throw new AppError('validation_failed', 'Last-Event-ID must be an event id from this log, like 1700000000000-0.', { 'Last-Event-ID': ['is not a log event id'] });
+        const field = header !== undefined ? 'Last-Event-ID' : 'after';
+        throw new AppError('validation_failed', `${field} must be an event id from this log, like 1700000000000-0.`, { [field]: ['is not a log event id'] });
       }
       const key = runLogKey(deps.queuePrefix, runId);
+      // A browser reconnects after `end` with its id: 204 is what tells EventSource to stop.
+      if (resume !== undefined && (await endsAtOrBefore(deps, runId, key, resume))) return c.body(null, 204);
+      const open = openStreams.get(tenantId) ?? 0;
+      if (open >= maxStreams) {
+        throw new AppError('too_many_requests', `Your organisation already follows ${open} logs at once. Close some log views and try again.`, undefined, 5);
+      }
+      openStreams.set(tenantId, open + 1);
+      const release = () => {
+        const left = (openStreams.get(tenantId) ?? 1) - 1;
+        if (left > 0) openStreams.set(tenantId, left);
+        else openStreams.delete(tenantId);
+      };
       return streamSSE(c, async (stream) => {
-        // XREAD BLOCK holds its connection: each client tails on its own.
-        const reader = deps.redis.duplicate();
-        reader.on('error', () => undefined); // the read loop sees the failure itself
+        const sleeper: { wake?: () => void } = {};
         let closed = false;
         stream.onAbort(() => {
           closed = true;
-          reader.disconnect();
+          sleeper.wake?.();
         });
         let after = resume ?? '0-0';
         try {
           while (!closed) {
-            const entries = await readLogAfter(reader, key, after, WAIT_MS);
+            const entries = await readLogAfter(deps.redis, key, after);
             if (entries.length > 0) {
               // One write per batch read, not per line: ten clients tailing a chatty sync stay cheap.
               const end = entries.findIndex((e) => e.event.type === 'end');
@@ -119,20 +147,28 @@ export function runRoutes(deps: AppDeps) {
               if (end !== -1) return;
               continue;
             }
-            const run = await runs.getRun(deps.db, tenantId, runId);
-            if (!runs.isFinished(run.status) || (await deps.redis.exists(key)) === 1) continue;
-            // The live copy has expired: replay the archive, then end with the final status.
-            for (const { id: eventId, event } of (await eventsAfter(deps, runId, after)) ?? []) {
-              await stream.writeSSE({ id: eventId, event: event.type, data: JSON.stringify(event) });
-              if (event.type === 'end') return;
+            // Nothing after `after`. If the log's last entry is its end, that end is at or before
+            // `after`: the client has it (or resumed past it), so stop instead of waiting forever.
+            const last = await lastLogEntry(deps.redis, key);
+            if (last?.event.type === 'end') return;
+            if (!last) {
+              const run = await runs.getRun(deps.db, tenantId, runId);
+              if (runs.isFinished(run.status)) {
+                // The live copy has expired: replay the archive, then end with the final status.
+                for (const { id: eventId, event } of (await eventsAfter(deps, runId, after)) ?? []) {
+                  await stream.writeSSE({ id: eventId, event: event.type, data: JSON.stringify(event) });
+                  if (event.type === 'end') return;
+                }
+                await stream.writeSSE({ event: 'end', data: JSON.stringify({ type: 'end', status: run.status, at: new Date().toISOString() }) });
+                return;
+              }
             }
-            await stream.writeSSE({ event: 'end', data: JSON.stringify({ type: 'end', status: run.status, at: new Date().toISOString() }) });
-            return;
+            await pause(POLL_MS, sleeper);
           }
         } catch (error) {
           if (!closed) throw error;
         } finally {
-          reader.disconnect();
+          release();
         }
       });
     });

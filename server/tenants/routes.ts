@@ -13,7 +13,7 @@ const createBody = z.object({ name: z.string().trim().min(1, 'is required').max(
 export const tokenOperations: Operation[] = [
   { method: 'get', path: '/tokens', summary: "List the tenant's API tokens (never the tokens themselves)", role: 'admin', responses: { 200: 'Tokens' } },
   { method: 'post', path: '/tokens', summary: 'Create an API token; it is shown once', role: 'admin', body: createBody, responses: { 201: '{ token, ... }' } },
-  { method: 'delete', path: '/tokens/{id}', summary: 'Revoke an API token', role: 'admin', responses: { 204: 'Revoked', 404: 'Not found' } },
+  { method: 'delete', path: '/tokens/{id}', summary: 'Revoke an API token (one whose role is at most your own)', role: 'admin', responses: { 204: 'Revoked', 403: "The token's role is above yours", 404: 'Not found' } },
 ];
 
 export function tokenRoutes(deps: AppDeps) {
@@ -31,7 +31,7 @@ export function tokenRoutes(deps: AppDeps) {
     })
     .delete('/:id', async (c) => {
       const acting = actingFrom(c);
-      await tenants.revokeToken(deps.db, acting.tenantId, parseParam(c.req.param('id'), z.uuid(), 'Token'), acting.actor, acting.requestId);
+      await tenants.revokeToken(deps.db, acting.tenantId, parseParam(c.req.param('id'), z.uuid(), 'Token'), { role: c.get('principal').role, actor: acting.actor, requestId: acting.requestId });
       return c.body(null, 204);
     });
 }
