@@ -138,6 +138,15 @@ if ! stamp_ok plugins "$plugins_hash"; then
   stamp_set plugins "$plugins_hash"
 fi
 
+# --- schemathesis, for the API fuzz test (its own venv: its pins must not meet Meltano's) --
+FUZZ_REQUIREMENT='schemathesis==4.32.5'
+if [ ! -x .venv-fuzz/bin/st ] || ! stamp_ok fuzz "$FUZZ_REQUIREMENT"; then
+  say "creating the fuzzing venv with $FUZZ_REQUIREMENT"
+  python3 -m venv .venv-fuzz
+  .venv-fuzz/bin/pip install --quiet --disable-pip-version-check "$FUZZ_REQUIREMENT" 2> >(grep -v "^WARNING: Location" >&2)
+  stamp_set fuzz "$FUZZ_REQUIREMENT"
+fi
+
 # --- Web app ----------------------------------------------------------------------------
 web_hash=$(find web -type f -not -path 'web/dist/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 if [ ! -f web/dist/index.html ] || ! stamp_ok web "$web_hash"; then
