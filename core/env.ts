@@ -46,6 +46,14 @@ const envSchema = z.object({
   SYNC_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(10).default(6 * 3600),
   SYNC_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(3600).default(30),
   LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
+  SLUICE_PLUGIN_UIDS: z
+    .string()
+    .regex(/^\d+-\d+$/, 'must be a range of numeric user ids like 200000-299999')
+    .refine((value) => {
+      const [from, to] = value.split('-').map(Number) as [number, number];
+      return from >= 1000 && to - from >= 16 && to < 2 ** 31;
+    }, 'must span at least 16 ids, from 1000 up, below 2^31')
+    .default('200000-299999'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -3,6 +3,7 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
+import { configurePluginUids, isolatesPlugins } from '../meltano/plugin-uids.js';
 import { stopOwnRuns, sweepStaleRunDirs } from '../meltano/run-dir.js';
 import { loadEnvOrExit } from '../core/env.js';
 import { createLogger } from '../core/logger.js';
@@ -22,6 +23,11 @@ const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 const redis = new Redis(env.REDIS_URL);
 for (const client of [connection, redis]) client.on('error', (error) => log.warn({ err: error.message }, 'redis unavailable; reconnecting'));
 const cancels = await listenForCancels(new Redis(env.REDIS_URL), env.SLUICE_QUEUE_PREFIX);
+
+configurePluginUids(env.SLUICE_PLUGIN_UIDS);
+if (!isolatesPlugins()) {
+  log.warn('the worker does not run as root: plugin processes run as the worker\'s own user and can read what it can (run the worker as root to give each plugin process a user id of its own)');
+}
 
 const sweep = async () => {
   const swept = await sweepStaleRunDirs();

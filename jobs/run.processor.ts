@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { and, desc, eq } from 'drizzle-orm';
-import { connectorCatalogs, pipelineStates, runs as runsTable } from '../db/schema/index.js';
+import { eq } from 'drizzle-orm';
+import { connectorCatalogs, runs as runsTable } from '../db/schema/index.js';
 import { explainFailure } from '../meltano/failure-reasons.js';
 import type { Actor } from '../core/audit/service.js';
 import * as connectors from '../core/connectors/service.js';
@@ -10,13 +10,13 @@ import * as runs from '../core/runs/service.js';
 import type { WorkerDeps } from './deps.js';
 import { discoverCatalog, streamsOf } from './discover.js';
 import { archiveRunLog } from '../core/runs/log-archive.js';
-import { readState, stateIdOf, writeState } from './pipeline-state.js';
+import { applyPendingState, rejectState, startStateRow, StateRejected } from './pipeline-state.js';
 import { previewStream } from './preview.js';
 import { runJobSchema, type RunJob } from '../core/runs/queues.js';
 import { createLogWriter, runLogKey, type LogWriter } from '../core/runs/run-log.js';
 import { createRunOutput } from './run-output.js';
 import { createScrubber } from './scrub.js';
-import { runSync } from './sync.js';
+import { DESTINATION_PLUGIN, runSync } from './sync.js';
 import { renewWhileRunning } from './tenant-slots.js';
 import { runStagedTest } from './test-connection.js';
 
@@ -49,14 +49,8 @@ async function runForSchedule(deps: WorkerDeps, pipelineId: string): Promise<str
   }
 }
 
-/** Hands a pending rollback, edit or reset of the pipeline's state to Meltano before it syncs. */
-async function applyPendingState(deps: WorkerDeps, pipelineId: string, stateId: string, log: LogWriter) {
-  const [latest] = await deps.db.select().from(pipelineStates).where(eq(pipelineStates.pipelineId, pipelineId)).orderBy(desc(pipelineStates.id)).limit(1);
-  if (!latest?.pending) return;
-  await writeState(deps, stateId, latest.source === 'reset' ? null : latest.state);
-  await deps.db.update(pipelineStates).set({ pending: false }).where(and(eq(pipelineStates.id, latest.id), eq(pipelineStates.pending, true)));
-  log.write({ type: 'log', level: 'info', message: `Applied the ${latest.source} of the pipeline's state saved at ${latest.createdAt.toISOString()}.`, at: new Date().toISOString() });
-}
+/** What a tap prints when it cannot use the state it was given (Python's JSON parser, a bad bookmark). */
+const REFUSED_STATE = /RecursionError|JSONDecodeError|(?:invalid|malformed|bad|unexpected)\b.{0,40}\bstate\b|\bstate\b.{0,40}\b(?:invalid|malformed)\b/i;
 
 async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: AbortSignal): Promise<Outcome> {
   const connector = await connectors.getConnector(deps.db, run.tenantId, run.connectorId);
@@ -77,7 +71,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
 
   if (run.kind === 'test') {
     const tested = await runStagedTest(deps, {
-      plugin: plugin.name,
+      plugin,
       kind: plugin.kind,
       schema: plugin.configSchema,
       config,
@@ -99,23 +93,46 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   if (run.kind === 'discover') {
     const preview = run.params.preview;
     if (preview) {
-      const found = await previewStream(deps, { plugin: plugin.name, config, stream: preview.stream, limit: preview.limit, onLine: output.onLine, signal, timeoutMs });
+      const found = await previewStream({ plugin, config, stream: preview.stream, limit: preview.limit, onLine: output.onLine, signal, timeoutMs });
       return { ...outcomeOf(found.result, () => explainFailure(output.tail())), result: { stream: preview.stream, records: found.records } };
     }
-    const found = await discoverCatalog(deps, { plugin: plugin.name, config, onLine: output.onLine, signal, timeoutMs });
+    const found = await discoverCatalog({ plugin, config, onLine: output.onLine, signal, timeoutMs });
     const streams = found.catalog ? streamsOf(found.catalog) : undefined;
     await storeCatalog({ ...(found.catalog ? { catalog: found.catalog as Record<string, unknown> } : {}), ...(streams ? { streams } : {}) });
     return { ...outcomeOf(found.result, () => explainFailure(output.tail())), ...(streams ? { result: { streams: streams.length } } : {}) };
   }
 
   if (!pipeline) throw new UnrecoverableError(`sync run ${run.id} has no pipeline`);
-  const stateId = stateIdOf(plugin.name, pipeline.id);
-  await applyPendingState(deps, pipeline.id, stateId, writer);
-  const synced = await runSync(deps, { tap: plugin.name, config, pipeline, destination: destination?.config, fullRefresh: run.params.full_refresh, timeoutMs, onLine: output.onLine, signal });
-  const outcome = outcomeOf(synced, () => explainFailure(output.tail()));
-  if (outcome.status === 'succeeded') {
-    const state = await readState(deps, stateId);
-    if (state) await deps.db.insert(pipelineStates).values({ tenantId: run.tenantId, pipelineId: pipeline.id, runId: run.id, source: 'sync', state });
+  const targetPlugin = await catalog.getPlugin(deps.db, DESTINATION_PLUGIN);
+  if (!targetPlugin) throw new UnrecoverableError(`plugin ${DESTINATION_PLUGIN} is not in the catalog`);
+  // A pending rollback, edit or reset becomes the state this sync starts from.
+  let applied: Awaited<ReturnType<typeof applyPendingState>>;
+  try {
+    applied = await applyPendingState(deps.db, pipeline.id);
+  } catch (error) {
+    if (!(error instanceof StateRejected)) throw error;
+    return { status: 'failed', exitCode: null, error: error.message, transient: false };
+  }
+  if (applied) writer.write({ type: 'log', level: 'info', message: `Applied the ${applied.source} of the pipeline's state saved at ${applied.createdAt.toISOString()}.`, at: new Date().toISOString() });
+  const states = await startStateRow(deps.db, { tenantId: run.tenantId, pipelineId: pipeline.id, runId: run.id, fullRefresh: run.params.full_refresh === true });
+  const synced = await runSync(deps, {
+    tap: plugin,
+    target: targetPlugin,
+    config,
+    pipeline,
+    destination: destination?.config,
+    state: states.startState,
+    onState: states.save,
+    timeoutMs,
+    onLine: output.onLine,
+    signal,
+  });
+  let outcome = outcomeOf(synced, () => explainFailure(output.tail()));
+  await states.finish(outcome.status === 'succeeded');
+  if (outcome.status === 'failed' && applied && applied.source !== 'reset' && states.saved() === 0 && REFUSED_STATE.test(output.tail().join('\n'))) {
+    // The tap refused the state someone saved: set it aside, or every later sync fails the same way.
+    await rejectState(deps.db, applied.id);
+    outcome = { status: 'failed', exitCode: outcome.exitCode, error: `The source refused the pipeline's ${applied.source}ed state saved at ${applied.createdAt.toISOString()}; it has been set aside and the next sync starts from the state before it.`, transient: false };
   }
   await deps.db
     .update(runsTable)
