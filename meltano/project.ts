@@ -55,7 +55,7 @@ export function pluginEnv(folder: string): Record<string, string> {
  * (our target-clickhouse), its executable path relative to the project root.
  */
 export function pluginExecutable(plugin: { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl?: string | null | undefined }): string {
-  if (!plugin.pipUrl && plugin.executable.includes('/')) return path.join(projectRoot, plugin.executable);
+  if (!plugin.pipUrl && plugin.executable.includes('/')) return path.resolve(projectRoot, plugin.executable);
   if (!/^[A-Za-z0-9_.-]+$/.test(plugin.executable) || !/^[a-z][a-z0-9-]*$/.test(plugin.name)) throw new Error(`plugin ${plugin.name} has an unsafe executable name`);
   return path.join(projectRoot, '.meltano', `${plugin.kind}s`, plugin.name, 'venv', 'bin', plugin.executable);
 }
