@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { runLogKey } from '../core/runs/run-log.js';
+import { pipelineStates } from '../db/schema/index.js';
 import { sourceTable } from './source-table.js';
 import { readSse, startStack, waitForRun, type Stack } from './stack.js';
 
@@ -116,6 +118,26 @@ describe('runs', () => {
     await redis.quit();
     const archived = await readSse(`${stack.baseUrl}/api/v1/runs/${first.id}/logs`, stack.token);
     expect(archived.events).toEqual(live.events);
+  });
+
+  it('a pending state edit the tap cannot use fails one sync plainly, is set aside, and the next sync runs', async () => {
+    const pipeline = await stack.api<{ id: string }>('POST', '/pipelines', { name: 'bad edit', source_connector_id: connectorId, streams: [{ stream: source.stream }] });
+    const sync = async () => waitForRun(stack, (await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`)).body.run_id);
+    expect((await sync()).status).toBe('succeeded');
+    // An edit stored as pending (as one saved before the API limited depth would be): 150 levels deep.
+    let deep: Record<string, unknown> = {};
+    const nested = deep;
+    for (let i = 0; i < 150; i += 1) deep = (deep.a = {}) as Record<string, unknown>;
+    const [edit] = await stack.db.insert(pipelineStates).values({ tenantId: stack.tenant.id, pipelineId: pipeline.body.id, source: 'edit', state: { bookmarks: { [source.stream]: nested } }, pending: true }).returning();
+    const failed = await sync();
+    expect(failed.status).toBe('failed');
+    expect(failed.attempt).toBe(1);
+    expect(failed.error).toMatch(/state saved at .* was not used: it is nested more than 100 levels deep\. The pipeline keeps its previous state/);
+    const [row] = await stack.db.select().from(pipelineStates).where(eq(pipelineStates.id, edit!.id));
+    expect(row).toMatchObject({ pending: false });
+    expect(row!.rejectedAt).toBeInstanceOf(Date);
+    const next = await sync();
+    expect(next.status, String(next.error)).toBe('succeeded');
   });
 
   it('cancels a running sync within seconds and leaves no process behind', async () => {
