@@ -3,7 +3,10 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
-import { configurePluginUids, isolatesPlugins } from '../meltano/plugin-uids.js';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { configurePluginUids, isolatesPlugins, notRunnableByOthers } from '../meltano/plugin-uids.js';
+import { projectRoot } from '../meltano/project.js';
 import { stopOwnRuns, sweepStaleRunDirs } from '../meltano/run-dir.js';
 import { loadEnvOrExit } from '../core/env.js';
 import { createLogger } from '../core/logger.js';
@@ -27,6 +30,16 @@ const cancels = await listenForCancels(new Redis(env.REDIS_URL), env.SLUICE_QUEU
 configurePluginUids(env.SLUICE_PLUGIN_UIDS);
 if (!isolatesPlugins()) {
   log.warn('the worker does not run as root: plugin processes run as the worker\'s own user and can read what it can (run the worker as root to give each plugin process a user id of its own)');
+} else {
+  // Plugins run under uids of their own: their interpreters must be reachable by others.
+  const interpreters = [process.execPath];
+  for (const kind of ['extractors', 'loaders']) {
+    for (const name of await readdir(path.join(projectRoot, '.meltano', kind)).catch(() => [] as string[])) interpreters.push(path.join(projectRoot, '.meltano', kind, name, 'venv', 'bin', 'python'));
+  }
+  for (const file of interpreters) {
+    const problem = await notRunnableByOthers(file);
+    if (problem) log.error({ interpreter: file, problem }, 'plugins using this interpreter cannot start under their own user id');
+  }
 }
 
 const sweep = async () => {

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -94,4 +94,20 @@ export async function sweepStaleUids(): Promise<number> {
     swept += 1;
   }
   return swept;
+}
+
+/**
+ * Why a file cannot be run by a plugin uid (which is in no group of ours): a folder on its
+ * real path others may not enter, or the file itself not readable and executable by others.
+ * Undefined when it can. The worker checks the plugins' interpreters with it at start.
+ */
+export async function notRunnableByOthers(file: string): Promise<string | undefined> {
+  const real = await realpath(file).catch(() => undefined);
+  if (!real) return undefined;
+  for (let dir = path.dirname(real); ; dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return `${dir} may not be entered by other users (chmod o+x)`;
+    if (dir === path.dirname(dir)) break;
+  }
+  if (((await stat(real)).mode & 0o005) !== 0o005) return `${real} may not be read and run by other users (chmod o+rx)`;
+  return undefined;
 }
