@@ -140,10 +140,19 @@ describe('plugin processes are isolated', () => {
       for (const text of [dbPassword, masterKey, 'MELTANO_', 'DATABASE_URL', run.database, ...sourceSecrets.filter((s) => s !== run.secret)]) expect(seen, `the tap saw ${text}`).not.toContain(text);
       // its HOME is its own folder
       expect(env.HOME).toBe(taps.find((t) => t.uid === Number(row!.uid))?.cwd);
+      // and no other process's environment was readable
+      expect(reached.filter(([what]) => what.startsWith('read /proc/'))).toEqual([]);
       // Everything else it tried was refused: other run folders, its own run's target folder, the master key, other processes.
-      expect(reached.length).toBeGreaterThanOrEqual(5);
-      expect(reached.filter(([, outcome]) => outcome !== 'EACCES')).toEqual([]);
-      expect(reached.some(([what]) => what.endsWith('.data/master.key'))).toBe(true);
+      // (Runs of other tests may come and go meanwhile: a folder gone is ENOENT, never readable.)
+      expect(reached.filter(([, outcome]) => outcome !== 'EACCES' && outcome !== 'ENOENT')).toEqual([]);
+      const outcome = (what: string) => reached.find(([w]) => w === what)?.[1];
+      const own = taps.find((t) => t.uid === Number(row!.uid))!;
+      const other = taps.find((t) => t !== own)!;
+      expect(outcome(`read ${other.cwd}/config.json`)).toBe('EACCES');
+      expect(outcome(`list ${other.cwd}`)).toBe('EACCES');
+      expect(outcome(`list ${path.dirname(other.cwd)}`)).toBe('EACCES');
+      expect(outcome(`read ${path.join(path.dirname(own.cwd), 'target')}/config.json`)).toBe('EACCES');
+      expect(outcome(`read ${path.join(projectRoot, '.data', 'master.key')}`)).toBe('EACCES');
     }
     for (const database of new Set(runs.map((r) => r.database))) await clickhouse.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` });
 
