@@ -1,18 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import postgres from 'postgres';
-import { meltanoEnv } from '../meltano/project.js';
+import { meltanoEnv, projectRoot } from '../meltano/project.js';
 import { settingsToEnv, extraEnvName } from '../meltano/setting-env.js';
 import { spawnMeltano } from '../meltano/spawn.js';
-import { withRunDir } from '../meltano/run-dir.js';
 import { ensureDatabase } from '../db/migrate.js';
 import prepareTestDatabase from '../e2e/global-setup.js';
 import { defaultDestinationDatabase } from '../core/pipelines/destination-database.js';
 import { readSse, startStack, type Stack } from '../e2e/stack.js';
 import { sourceDatabaseUrl } from '../scripts/local-env.js';
+
+async function withMeltanoSysDir<T>(fn: (sysDir: string) => Promise<T>): Promise<T> {
+  const sysDir = await mkdtemp(path.join(tmpdir(), 'sluice-bench-'));
+  try {
+    for (const kind of ['extractors', 'loaders']) await symlink(path.join(projectRoot, '.meltano', kind), path.join(sysDir, kind));
+    return await fn(sysDir);
+  } finally {
+    await rm(sysDir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Orchestration costs, measured through the real API and worker processes: what Sluice adds
@@ -123,7 +132,8 @@ export async function benchOrchestration(options: OrchestrationOptions, say: (li
     for (let i = 0; i < options.runs; i += 1) {
       api.push((await syncThroughApi(stack, first)).wall);
       const t = Date.now();
-      const result = await withRunDir((sysDir) =>
+      // Meltano's own way, for comparison: a system folder with the installed plugin venvs linked in.
+      const result = await withMeltanoSysDir((sysDir) =>
         spawnMeltano(['--log-format=json', 'run', '--no-install', '--force', `--state-id-suffix=shell-${first}`, 'tap-postgres', 'target-clickhouse'], {
           env: meltanoEnv(stack.env.DATABASE_URL, {
             MELTANO_SYS_DIR_ROOT: sysDir,

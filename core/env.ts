@@ -67,6 +67,14 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  SLUICE_PLUGIN_UIDS: z
+    .string()
+    .regex(/^\d+-\d+$/, 'must be a range of numeric user ids like 200000-299999')
+    .refine((value) => {
+      const [from, to] = value.split('-').map(Number) as [number, number];
+      return from >= 1000 && to - from >= 16 && to < 2 ** 31;
+    }, 'must span at least 16 ids, from 1000 up, below 2^31')
+    .default('200000-299999'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -64,7 +64,7 @@ describe('Redis briefly down during a sync', () => {
     expect(run.status, String(run.error)).toBe('succeeded');
     expect(run.rows_loaded).toBe(200_000);
     const log = await fetch(`${stack.baseUrl}/api/v1/runs/${runId}/log`, { headers: { authorization: `Bearer ${stack.token}` } }).then((r) => r.text());
-    expect(log).toMatch(/Block run completed/);
+    expect(log).toMatch(/Sync completed/);
     expect(log.trim().split('\n').at(-1)).toMatch(/END +succeeded$/);
     const sql = postgres(stack.env.DATABASE_URL, { max: 1, onnotice: () => {} });
     const states = await sql`select run_id from pipeline_states where pipeline_id = ${pipeline.body.id}`;

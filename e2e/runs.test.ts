@@ -1,8 +1,12 @@
 import { createClient } from '@clickhouse/client';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { runLogKey } from '../core/runs/run-log.js';
+import { pipelineStates } from '../db/schema/index.js';
 import { sourceTable } from './source-table.js';
 import { readSse, startStack, waitForRun, type Stack } from './stack.js';
 
@@ -103,7 +107,7 @@ describe('runs', () => {
 
     // The finished log is kept: downloadable, and replayed over SSE once the live copy is gone.
     const text = await fetch(`${stack.baseUrl}/api/v1/runs/${first.id}/log`, { headers: { authorization: `Bearer ${stack.token}` } }).then((r) => r.text());
-    expect(text).toMatch(/Block run completed/);
+    expect(text).toMatch(/Sync completed/);
     expect(text.trim().split('\n').at(-1)).toMatch(/END +succeeded$/);
     const live = await readSse(`${stack.baseUrl}/api/v1/runs/${first.id}/logs`, stack.token);
     // records-so-far progress rides on the same stream as the log lines
@@ -114,6 +118,26 @@ describe('runs', () => {
     await redis.quit();
     const archived = await readSse(`${stack.baseUrl}/api/v1/runs/${first.id}/logs`, stack.token);
     expect(archived.events).toEqual(live.events);
+  });
+
+  it('a pending state edit the tap cannot use fails one sync plainly, is set aside, and the next sync runs', async () => {
+    const pipeline = await stack.api<{ id: string }>('POST', '/pipelines', { name: 'bad edit', source_connector_id: connectorId, streams: [{ stream: source.stream }] });
+    const sync = async () => waitForRun(stack, (await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`)).body.run_id);
+    expect((await sync()).status).toBe('succeeded');
+    // An edit stored as pending (as one saved before the API limited depth would be): 150 levels deep.
+    let deep: Record<string, unknown> = {};
+    const nested = deep;
+    for (let i = 0; i < 150; i += 1) deep = (deep.a = {}) as Record<string, unknown>;
+    const [edit] = await stack.db.insert(pipelineStates).values({ tenantId: stack.tenant.id, pipelineId: pipeline.body.id, source: 'edit', state: { bookmarks: { [source.stream]: nested } }, pending: true }).returning();
+    const failed = await sync();
+    expect(failed.status).toBe('failed');
+    expect(failed.attempt).toBe(1);
+    expect(failed.error).toMatch(/state saved at .* was not used: it is nested more than 100 levels deep\. The pipeline keeps its previous state/);
+    const [row] = await stack.db.select().from(pipelineStates).where(eq(pipelineStates.id, edit!.id));
+    expect(row).toMatchObject({ pending: false });
+    expect(row!.rejectedAt).toBeInstanceOf(Date);
+    const next = await sync();
+    expect(next.status, String(next.error)).toBe('succeeded');
   });
 
   it('cancels a running sync within seconds and leaves no process behind', async () => {
@@ -133,10 +157,10 @@ describe('runs', () => {
     const run = await waitForRun(stack, started.body.run_id, 30_000);
     expect(run.status).toBe('cancelled');
     expect(Date.now() - asked).toBeLessThan(10_000);
-    // neither Meltano nor the tap or target it started (their configs live in the run's temp folder)
-    expect((await execa('pgrep', ['-f', `state-id-suffix=${pipeline.body.id}`], { reject: false })).stdout).toBe('');
+    // neither the tap nor the target is left (they ran from the run's temp folder, which is gone)
     const workerPid = String(run.worker).split(':').at(-1);
     expect((await execa('pgrep', ['-f', `sluice-run-${workerPid}-`], { reject: false })).stdout).toBe('');
+    expect((await readdir(tmpdir())).filter((name) => name.startsWith(`sluice-run-${workerPid}-`))).toEqual([]);
     expect((await stack.api('POST', `/runs/${started.body.run_id}/cancel`)).status).toBe(409);
     await big.drop();
   });

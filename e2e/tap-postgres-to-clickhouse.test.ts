@@ -5,14 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../db/migrate.js';
 import { runSync } from '../jobs/sync.js';
 import { parseLogLine } from '../meltano/log-lines.js';
+import type { LineSource } from '../meltano/plugin-process.js';
+import { readPluginDefinitions } from '../meltano/plugins.js';
 import type { Pipeline } from '../core/pipelines/service.js';
 import { loadEnv } from '../core/env.js';
 import { sourceDatabaseUrl } from '../scripts/local-env.js';
 import { testEnv } from './test-env.js';
 
-// A real tap (meltanolabs-tap-postgres from PyPI) through `meltano run` into our target,
-// compared row by row with the source table.
-describe('meltano run tap-postgres target-clickhouse', async () => {
+// A real tap (meltanolabs-tap-postgres from PyPI, installed by Meltano) piped into our
+// target the way the worker runs them, compared row by row with the source table.
+describe('tap-postgres | target-clickhouse', async () => {
+  const definitions = await readPluginDefinitions();
+  const spec = (name: string) => {
+    const d = definitions.find((p) => p.name === name)!;
+    return { ...d, pipUrl: d.pip_url };
+  };
   const env = loadEnv(await testEnv());
   const table = `types_${randomBytes(4).toString('hex')}`;
   const database = `t_tap_${randomBytes(4).toString('hex')}`;
@@ -38,18 +45,19 @@ describe('meltano run tap-postgres target-clickhouse', async () => {
   });
 
   it('loads every row and value as the source has it', async () => {
-    const lines: string[] = [];
+    const lines: Array<[string, LineSource | undefined]> = [];
     const pipeline = { id: randomBytes(8).toString('hex'), destinationDatabase: database, streams: [{ stream: `public-${table}`, replication_method: 'FULL_TABLE' }] } as unknown as Pipeline;
     const url = new URL(sourceUrl);
     const result = await runSync({ env }, {
       timeoutMs: 300_000,
-      tap: 'tap-postgres',
+      tap: spec('tap-postgres'),
+      target: spec('target-clickhouse'),
       config: { host: url.hostname, port: Number(url.port || 5432), user: 'postgres', password: 'unused', database: 'sluice_test_source', filter_schemas: ['public'] },
       pipeline,
-      onLine: (line) => void lines.push(line),
+      onLine: (line, source) => void lines.push([line, source]),
     });
-    expect(result.exitCode, lines.slice(-20).join('\n')).toBe(0);
-    const reconciliation = lines.map(parseLogLine).find((l) => l.message.includes('"metric":"reconciliation"'));
+    expect(result.exitCode, lines.slice(-20).map(([l]) => l).join('\n')).toBe(0);
+    const reconciliation = lines.map(([line, source]) => parseLogLine(line, source)).find((l) => l.message.includes('"metric":"reconciliation"'));
     expect(reconciliation?.message).toMatch(/"received":3,"inserted":3,"inTable":3,"distinctKeys":3,"ok":true/);
 
     const expected = await source.unsafe(`select id::text as id, name, price::text as price, ratio, big::text as big,

@@ -8,7 +8,7 @@ import { sourceDatabaseUrl } from '../scripts/local-env.js';
 
 // The whole path through real Postgres, Redis, Meltano (tap-postgres from PyPI) and
 // ClickHouse, driven only through the HTTP API.
-describe('thin path: Postgres table → API → BullMQ worker → meltano run → ClickHouse', () => {
+describe('thin path: Postgres table → API → BullMQ worker → tap | target → ClickHouse', () => {
   let stack: Stack;
   let sourceUrl: string;
   const table = `thin_${randomBytes(4).toString('hex')}`;
@@ -77,19 +77,18 @@ describe('thin path: Postgres table → API → BullMQ worker → meltano run �
       { id: '3', name: "O'Brien; DROP TABLE x", amount: -0.5, happened_at: '1999-12-31 23:59:59', active: 0 },
     ]);
 
-    // Meltano kept the pipeline's state in Postgres under a state id of its own.
+    // Sluice kept the pipeline's state in its own table, one row for the run.
     const sql = postgres(stack.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-    const states = await sql`select state_id, completed_state from meltano.state where state_id = ${`sluice:tap-postgres-to-target-clickhouse:${pipeline.body.id}`}`;
+    const states = await sql`select run_id, source, pending, state from pipeline_states where pipeline_id = ${pipeline.body.id}`;
     await sql.end();
     expect(states).toHaveLength(1);
-    const completed = states[0]!.completed_state as unknown;
-    expect(typeof completed === 'string' ? JSON.parse(completed) : completed).toMatchObject({ singer_state: { bookmarks: { [`public-${table}`]: {} } } });
+    expect(states[0]).toMatchObject({ run_id: runId, source: 'sync', pending: false, state: { bookmarks: { [`public-${table}`]: {} } } });
 
     // The log replays in full after the run, ends with the final status, and never shows the password.
     const log = await readSse(`${stack.baseUrl}/api/v1/runs/${runId}/logs`, stack.token);
     expect(log.contentType).toMatch(/^text\/event-stream/);
     const messages = log.events.filter((e) => e.event === 'log').map((e) => (JSON.parse(e.data) as { message: string }).message);
-    expect(messages.some((m) => m.includes('Block run completed'))).toBe(true);
+    expect(messages.some((m) => m.includes('Sync completed'))).toBe(true);
     expect(log.events.at(-1)).toMatchObject({ event: 'end' });
     expect(JSON.parse(log.events.at(-1)!.data)).toMatchObject({ status: 'succeeded' });
     expect(log.events.map((e) => e.data).join('\n')).not.toContain(password);

@@ -1,17 +1,10 @@
 import type { DiscoveredStream } from '../db/schema/index.js';
-import { meltanoEnv } from '../meltano/project.js';
-import { withRunDir, recordProcessGroup } from '../meltano/run-dir.js';
-import { settingsToEnv } from '../meltano/setting-env.js';
-import { spawnMeltano, type SpawnResult } from '../meltano/spawn.js';
-import type { WorkerDeps } from './deps.js';
-
-type CatalogEntry = {
-  tap_stream_id?: string;
-  stream?: string;
-  key_properties?: string[];
-  schema?: { properties?: Record<string, unknown> };
-  metadata?: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }>;
-};
+import type { Catalog, CatalogEntry } from '../meltano/catalog-selection.js';
+import { pluginConfig } from '../meltano/plugin-config.js';
+import { runPlugins, type LineSource, type PluginSpec } from '../meltano/plugin-process.js';
+import { pluginExecutable } from '../meltano/project.js';
+import { withRunDir, writePrivateFile, type PluginFolder, type RunDir } from '../meltano/run-dir.js';
+import type { SpawnResult } from '../meltano/spawn.js';
 
 /** The wizard's view of a catalog: streams, their properties, keys and what they can replicate by. */
 export function streamsOf(catalog: { streams?: CatalogEntry[] }): DiscoveredStream[] {
@@ -29,26 +22,42 @@ export function streamsOf(catalog: { streams?: CatalogEntry[] }): DiscoveredStre
   });
 }
 
-/** Runs the tap's discovery through Meltano and returns its catalog (stdout), logging the rest. */
-export async function discoverCatalog(
-  deps: Pick<WorkerDeps, 'env'>,
-  input: { plugin: string; config: Record<string, unknown>; onLine: (line: string) => void; signal?: AbortSignal | undefined; timeoutMs: number },
-): Promise<{ result: SpawnResult; catalog?: { streams?: CatalogEntry[] } }> {
+export type TapInput = {
+  plugin: PluginSpec;
+  config: Record<string, unknown>;
+  onLine: (line: string, source?: LineSource) => void;
+  signal?: AbortSignal | undefined;
+  timeoutMs: number;
+};
+
+/** A tap's private folder holding its config.json (its own settings only, meltano.yml defaults applied). */
+export async function prepareTap(run: RunDir, plugin: PluginSpec, config: Record<string, unknown>): Promise<PluginFolder> {
+  const folder = await run.pluginFolder('tap');
+  await writePrivateFile(folder, 'config.json', JSON.stringify(pluginConfig(plugin.settings, config)));
+  return folder;
+}
+
+/** `<tap> --config config.json --discover` in a prepared tap folder: its catalog (stdout), the rest logged. */
+export async function discoverIn(run: RunDir, folder: PluginFolder, input: TapInput): Promise<{ result: SpawnResult; catalog?: Catalog }> {
   const stdout: string[] = [];
-  const result = await withRunDir((sysDir) =>
-    spawnMeltano(['--log-format=json', 'invoke', '--no-install', '--dump=catalog', input.plugin], {
-      env: meltanoEnv(deps.env.DATABASE_URL, { MELTANO_SYS_DIR_ROOT: sysDir, ...settingsToEnv(input.plugin, input.config) }),
-      onLine: (line, from) => (from === 'stdout' ? void stdout.push(line) : input.onLine(line)),
-      onSpawn: (pid) => recordProcessGroup(sysDir, pid),
-      signal: input.signal,
-      timeoutMs: input.timeoutMs,
-    }),
+  const source: LineSource = { plugin: input.plugin.name, role: 'tap' };
+  const result = await runPlugins(
+    run,
+    [{ name: input.plugin.name, executable: pluginExecutable(input.plugin), args: ['--config', 'config.json', '--discover'], folder, onStderr: (line) => input.onLine(line, source), onStdout: (line) => void stdout.push(line) }],
+    { signal: input.signal, timeoutMs: input.timeoutMs },
   );
   if (result.exitCode !== 0) return { result };
   try {
-    return { result, catalog: JSON.parse(stdout.join('\n')) as { streams?: CatalogEntry[] } };
+    const catalog = JSON.parse(stdout.join('\n')) as Catalog;
+    if (typeof catalog !== 'object' || catalog === null || !Array.isArray(catalog.streams)) throw new Error('no streams');
+    return { result, catalog };
   } catch {
     input.onLine('The tap printed a catalog that is not valid JSON.');
     return { result: { ...result, exitCode: 1 } };
   }
+}
+
+/** Runs the tap's discovery in a folder of its own and returns its catalog. */
+export function discoverCatalog(input: TapInput): Promise<{ result: SpawnResult; catalog?: Catalog }> {
+  return withRunDir(async (run) => discoverIn(run, await prepareTap(run, input.plugin, input.config), input));
 }

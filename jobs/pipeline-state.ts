@@ -1,70 +1,104 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { sql } from 'drizzle-orm';
-import { meltanoEnv, meltanoEnvironment } from '../meltano/project.js';
-import { withRunDir } from '../meltano/run-dir.js';
-import { spawnMeltano } from '../meltano/spawn.js';
-import type { WorkerDeps } from './deps.js';
-import { DESTINATION_PLUGIN } from './sync.js';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { pipelineStates } from '../db/schema/index.js';
+import { stateErrors } from '../core/pipelines/state.js';
 
-/** Meltano's state id for a pipeline: one per pipeline, so each resumes from its own bookmarks. */
-export const stateIdOf = (tap: string, pipelineId: string) => `${meltanoEnvironment}:${tap}-to-${DESTINATION_PLUGIN}:${pipelineId}`;
+/**
+ * A pipeline's Singer state lives in Sluice's own table (pipeline_states), not in Meltano:
+ * no plugin and no Meltano process needs our database. Each sync keeps one row of its own,
+ * updated every time the target reports a state (the target reports one only after the
+ * rows before it are committed), so a worker killed mid-sync resumes from the last
+ * committed state. The pipeline's current state is its newest row that is neither pending
+ * nor rejected.
+ */
+type Row = typeof pipelineStates.$inferSelect;
 
-async function meltanoState(deps: Pick<WorkerDeps, 'env'>, args: string[], file?: { name: string; content: string }) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const result = await withRunDir(async (sysDir) => {
-    const extra: string[] = [];
-    if (file) {
-      const target = path.join(sysDir, file.name);
-      await writeFile(target, file.content, { mode: 0o600 });
-      extra.push(`--input-file=${target}`);
-    }
-    return spawnMeltano(['state', ...args, ...extra], {
-      env: meltanoEnv(deps.env.DATABASE_URL, { MELTANO_SYS_DIR_ROOT: sysDir }),
-      onLine: (line, from) => void (from === 'stdout' ? stdout : stderr).push(line),
-      timeoutMs: 60_000,
-    });
-  });
-  if (result.exitCode !== 0) throw new Error(`meltano state ${args[0]} failed: ${stderr.slice(-3).join(' ')}`);
-  return stdout.join('\n');
+export async function currentState(db: Db, pipelineId: string): Promise<Row | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelineStates)
+    .where(and(eq(pipelineStates.pipelineId, pipelineId), eq(pipelineStates.pending, false), isNull(pipelineStates.rejectedAt)))
+    .orderBy(desc(pipelineStates.id))
+    .limit(1);
+  return row;
+}
+
+/** Deeper than this, or larger, and a tap's JSON parser may give up (Python's stops near 1,000 levels). */
+const MAX_DEPTH = 100;
+const MAX_BYTES = 5 * 1024 * 1024;
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Why a state cannot be handed to a tap, in plain words; undefined when it can. */
+export function unusableState(state: unknown): string | undefined {
+  const fields = stateErrors(state);
+  if (Object.keys(fields).length > 0) return Object.entries(fields).map(([field, problems]) => `${field} ${problems.join(', ')}`).join('; ');
+  if (depthOf(state) > MAX_DEPTH) return `it is nested more than ${MAX_DEPTH} levels deep`;
+  if (JSON.stringify(state).length > MAX_BYTES) return 'it is larger than 5 MB';
+  return undefined;
+}
+
+export class StateRejected extends Error {
+  override name = 'StateRejected';
 }
 
 /**
- * The pipeline's current Singer state, read straight from Meltano's system tables in our
- * Postgres (schema `meltano`, table `state`): a `meltano state get` would start Python
- * and add a second to every sync. Falls back to the CLI if the table is not as expected.
+ * Applies a pending rollback, edit or reset: it simply becomes the newest applied row. An
+ * edit that is not usable state is marked rejected (the pipeline keeps its previous state)
+ * and StateRejected is thrown, so this run fails with a plain reason and later syncs don't.
  */
-export async function readState(deps: Pick<WorkerDeps, 'env' | 'db'>, stateId: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const rows = await deps.db.execute<{ completed_state: unknown; partial_state: unknown }>(sql`select completed_state, partial_state from meltano.state where state_id = ${stateId}`);
-    const row = rows[0];
-    if (!row) return undefined;
-    const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v ?? {}) as Record<string, unknown>));
-    const partial = parse(row.partial_state);
-    // A finished run leaves nothing partial; if something is, Meltano's own merge rules apply: ask it.
-    if (Object.keys(partial).length === 0) return (parse(row.completed_state).singer_state as Record<string, unknown> | undefined) ?? undefined;
-  } catch {
-    // not the table we know: ask Meltano
+export async function applyPendingState(db: Db, pipelineId: string): Promise<Row | undefined> {
+  const [latest] = await db.select().from(pipelineStates).where(and(eq(pipelineStates.pipelineId, pipelineId), isNull(pipelineStates.rejectedAt))).orderBy(desc(pipelineStates.id)).limit(1);
+  if (!latest?.pending) return undefined;
+  const problem = latest.source === 'reset' ? undefined : unusableState(latest.state);
+  if (problem) {
+    await rejectState(db, latest.id);
+    throw new StateRejected(`The pipeline's ${latest.source}ed state saved at ${latest.createdAt.toISOString()} was not used: ${problem}. The pipeline keeps its previous state; save a corrected state or reset it.`);
   }
-  return readStateWithMeltano(deps, stateId);
+  await db.update(pipelineStates).set({ pending: false }).where(and(eq(pipelineStates.id, latest.id), eq(pipelineStates.pending, true)));
+  return latest;
 }
 
-async function readStateWithMeltano(deps: Pick<WorkerDeps, 'env'>, stateId: string): Promise<Record<string, unknown> | undefined> {
-  const text = await meltanoState(deps, ['get', stateId]).catch((error: Error) => {
-    if (/No state|not found|does not exist/i.test(error.message)) return '';
-    throw error;
-  });
-  if (text.trim() === '') return undefined;
-  const parsed = JSON.parse(text) as { singer_state?: Record<string, unknown> };
-  return parsed.singer_state ?? undefined;
-}
+export const rejectState = (db: Db, id: number) => db.update(pipelineStates).set({ pending: false, rejectedAt: new Date() }).where(eq(pipelineStates.id, id));
 
-/** Replaces the pipeline's state in Meltano (a rollback or an edit), or clears it. */
-export async function writeState(deps: Pick<WorkerDeps, 'env'>, stateId: string, state: Record<string, unknown> | null): Promise<void> {
-  if (state === null) {
-    await meltanoState(deps, ['clear', '--force', stateId]);
-    return;
-  }
-  await meltanoState(deps, ['set', '--force', stateId], { name: 'state.json', content: JSON.stringify({ singer_state: state }) });
+/**
+ * The row a sync writes its states to. A retried attempt of the same run takes up the row
+ * its earlier attempt left (and the state in it). `save` queues writes in order; `finish`
+ * waits for them and, for a run that saved nothing and did not succeed, removes the row so
+ * the pipeline's state stays what it was.
+ */
+export async function startStateRow(db: Db, input: { tenantId: string; pipelineId: string; runId: string; fullRefresh: boolean }) {
+  const current = await currentState(db, input.pipelineId);
+  const resumed = current?.runId === input.runId && current.source === 'sync' ? current : undefined;
+  const startState = resumed?.state ?? (input.fullRefresh ? {} : (current?.state ?? {}));
+  const row =
+    resumed ?? (await db.insert(pipelineStates).values({ tenantId: input.tenantId, pipelineId: input.pipelineId, runId: input.runId, source: 'sync', state: startState }).returning())[0]!;
+  let saved = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  let failure: Error | undefined;
+  return {
+    /** What the tap starts from (nothing on a full refresh's first attempt). */
+    startState,
+    save(state: Record<string, unknown>) {
+      saved += 1;
+      chain = chain.then(() => db.update(pipelineStates).set({ state }).where(eq(pipelineStates.id, row.id))).catch((error: Error) => (failure = error));
+    },
+    saved: () => saved,
+    async finish(succeeded: boolean) {
+      await chain;
+      if (failure) throw failure;
+      if (!succeeded && saved === 0 && !resumed) await db.delete(pipelineStates).where(eq(pipelineStates.id, row.id));
+    },
+  };
 }

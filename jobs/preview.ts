@@ -1,48 +1,81 @@
-import { meltanoEnv } from '../meltano/project.js';
-import { recordProcessGroup, withRunDir } from '../meltano/run-dir.js';
-import { extraEnvName, settingsToEnv } from '../meltano/setting-env.js';
-import { spawnMeltano } from '../meltano/spawn.js';
-import type { WorkerDeps } from './deps.js';
+import { selectStreams, type Catalog } from '../meltano/catalog-selection.js';
+import { runPlugins, type LineSource } from '../meltano/plugin-process.js';
+import { pluginExecutable } from '../meltano/project.js';
+import { withRunDir, writePrivateFile, type PluginFolder, type RunDir } from '../meltano/run-dir.js';
+import type { SpawnResult } from '../meltano/spawn.js';
+import { discoverIn, prepareTap, type TapInput } from './discover.js';
+
+/**
+ * Runs the tap on its discovered catalog with `streams` selected, handing each RECORD to
+ * `onRecord` until it answers false: then the tap is stopped. `complete` says whether the
+ * tap ended (or was stopped) because enough had been read, not because it failed.
+ */
+export async function readRecords(
+  run: RunDir,
+  folder: PluginFolder,
+  input: TapInput & { catalog: Catalog; streams: string[]; onRecord: (stream: string, record: Record<string, unknown>) => boolean },
+): Promise<{ result: SpawnResult; enough: boolean }> {
+  await writePrivateFile(folder, 'catalog.json', JSON.stringify(selectStreams(input.catalog, input.streams.map((stream) => ({ stream })))));
+  const enough = new AbortController();
+  const stop = () => enough.abort();
+  input.signal?.addEventListener('abort', stop);
+  let satisfied = false;
+  const source: LineSource = { plugin: input.plugin.name, role: 'tap' };
+  try {
+    const result = await runPlugins(
+      run,
+      [
+        {
+          name: input.plugin.name,
+          executable: pluginExecutable(input.plugin),
+          args: ['--config', 'config.json', '--catalog', 'catalog.json'],
+          folder,
+          onStderr: (line) => input.onLine(line, source),
+          onStdout: (line) => {
+            if (satisfied || !line.startsWith('{')) return;
+            try {
+              const message = JSON.parse(line) as { type?: string; stream?: string; record?: Record<string, unknown> };
+              if (message.type === 'RECORD' && typeof message.stream === 'string' && message.record && !input.onRecord(message.stream, message.record)) {
+                satisfied = true;
+                stop();
+              }
+            } catch {
+              // not a Singer message
+            }
+          },
+        },
+      ],
+      { signal: enough.signal, timeoutMs: input.timeoutMs },
+    );
+    const complete = satisfied || result.exitCode === 0;
+    return { enough: satisfied, result: { ...result, cancelled: result.cancelled && !complete && input.signal?.aborted === true, exitCode: complete ? 0 : result.exitCode } };
+  } finally {
+    input.signal?.removeEventListener('abort', stop);
+  }
+}
 
 /**
  * The first `limit` records of one stream, straight from the tap, so a user sees real rows
  * before the first sync. The tap is stopped as soon as it has printed them.
  */
-export async function previewStream(
-  deps: Pick<WorkerDeps, 'env'>,
-  input: { plugin: string; config: Record<string, unknown>; stream: string; limit: number; onLine: (line: string) => void; signal?: AbortSignal | undefined; timeoutMs: number },
-) {
+export async function previewStream(input: TapInput & { stream: string; limit: number }) {
   const records: Array<Record<string, unknown>> = [];
-  const enough = new AbortController();
-  const stop = () => enough.abort();
-  input.signal?.addEventListener('abort', stop);
-  try {
-    const result = await withRunDir((sysDir) =>
-      spawnMeltano(['--log-format=json', 'invoke', '--no-install', input.plugin], {
-        env: meltanoEnv(deps.env.DATABASE_URL, {
-          MELTANO_SYS_DIR_ROOT: sysDir,
-          ...settingsToEnv(input.plugin, input.config),
-          [extraEnvName(input.plugin, 'select')]: JSON.stringify([`${input.stream}.*`]),
-        }),
-        onLine: (line, from) => {
-          if (from === 'stderr') return input.onLine(line);
-          if (records.length >= input.limit || !line.startsWith('{')) return;
-          try {
-            const message = JSON.parse(line) as { type?: string; stream?: string; record?: Record<string, unknown> };
-            if (message.type === 'RECORD' && message.stream === input.stream && message.record) records.push(message.record);
-          } catch {
-            return;
-          }
-          if (records.length >= input.limit) stop();
-        },
-        onSpawn: (pid) => recordProcessGroup(sysDir, pid),
-        signal: enough.signal,
-        timeoutMs: input.timeoutMs,
-      }),
-    );
-    const complete = records.length >= input.limit || result.exitCode === 0;
-    return { records, result: { ...result, cancelled: result.cancelled && !complete && input.signal?.aborted === true, exitCode: complete ? 0 : result.exitCode } };
-  } finally {
-    input.signal?.removeEventListener('abort', stop);
-  }
+  const deadline = Date.now() + input.timeoutMs;
+  const result = await withRunDir(async (run) => {
+    const folder = await prepareTap(run, input.plugin, input.config);
+    const found = await discoverIn(run, folder, input);
+    if (!found.catalog) return found.result;
+    const read = await readRecords(run, folder, {
+      ...input,
+      timeoutMs: Math.max(1_000, deadline - Date.now()),
+      catalog: found.catalog,
+      streams: [input.stream],
+      onRecord: (stream, record) => {
+        if (stream === input.stream) records.push(record);
+        return records.length < input.limit;
+      },
+    });
+    return read.result;
+  });
+  return { records, result };
 }

@@ -1,8 +1,9 @@
 import type { LogWriter } from '../core/runs/run-log.js';
 import { parseLogLine, type Reconciliation } from '../meltano/log-lines.js';
+import type { LineSource } from '../meltano/plugin-process.js';
 
 /**
- * Collects what a Meltano child prints for one run: every line goes to the run's log
+ * Collects what the plugin processes print for one run: every line goes to the run's log
  * (scrubbed), record-count metrics are summed per stream and sent as progress, and the
  * last lines are kept to explain a failure.
  */
@@ -12,8 +13,9 @@ export function createRunOutput(writer: LogWriter, scrub: (text: string) => stri
   const tail: string[] = [];
   const reconciliation: Reconciliation[] = [];
   return {
-    onLine(raw: string) {
-      const entry = parseLogLine(scrub(raw));
+    /** `source`: the plugin that printed the line; none for Sluice's own lines. */
+    onLine(raw: string, source?: LineSource) {
+      const entry = parseLogLine(scrub(raw), source);
       const at = new Date().toISOString();
       writer.write({ type: 'log', level: entry.level, message: entry.message, ...(entry.plugin ? { plugin: entry.plugin } : {}), at, ...(entry.sourceAt ? { source_at: entry.sourceAt } : {}) });
       tail.push(entry.message);

@@ -1,6 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { and, desc, eq } from 'drizzle-orm';
-import { connectorCatalogs, pipelineStates, runs as runsTable } from '../db/schema/index.js';
+import { connectorCatalogs } from '../db/schema/index.js';
 import { explainFailure } from '../meltano/failure-reasons.js';
 import type { Actor } from '../core/audit/service.js';
 import * as connectors from '../core/connectors/service.js';
@@ -11,16 +10,17 @@ import { FINAL_WRITE_FAILED, finishRun } from '../core/runs/finish.js';
 import type { WorkerDeps } from './deps.js';
 import { discoverCatalog, streamsOf } from './discover.js';
 import { archiveRunLog } from '../core/runs/log-archive.js';
-import { readState, stateIdOf, writeState } from './pipeline-state.js';
+import { applyPendingState, rejectState, startStateRow, StateRejected } from './pipeline-state.js';
 import { previewStream } from './preview.js';
 import { runJobSchema, type RunJob } from '../core/runs/queues.js';
 import { createLogWriter, runLogKey, type LogWriter } from '../core/runs/run-log.js';
 import { createRunOutput } from './run-output.js';
 import { createScrubber } from './scrub.js';
-import { runSync } from './sync.js';
+import { DESTINATION_PLUGIN, runSync } from './sync.js';
 import { renewWhileRunning } from './tenant-slots.js';
 import { runStagedTest } from './test-connection.js';
 import { checkConnectorAccess, connectorPolicyFrom } from '../core/connectors/access-policy.js';
+import { defaultDestinationDatabase, destinationDatabaseErrors } from '../core/pipelines/destination-database.js';
 
 type Outcome = { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; error: string | null; transient: boolean; result?: Record<string, unknown> };
 type Run = runs.Run;
@@ -51,14 +51,8 @@ async function runForSchedule(deps: WorkerDeps, pipelineId: string): Promise<str
   }
 }
 
-/** Hands a pending rollback, edit or reset of the pipeline's state to Meltano before it syncs. */
-async function applyPendingState(deps: WorkerDeps, pipelineId: string, stateId: string, log: LogWriter) {
-  const [latest] = await deps.db.select().from(pipelineStates).where(eq(pipelineStates.pipelineId, pipelineId)).orderBy(desc(pipelineStates.id)).limit(1);
-  if (!latest?.pending) return;
-  await writeState(deps, stateId, latest.source === 'reset' ? null : latest.state);
-  await deps.db.update(pipelineStates).set({ pending: false }).where(and(eq(pipelineStates.id, latest.id), eq(pipelineStates.pending, true)));
-  log.write({ type: 'log', level: 'info', message: `Applied the ${latest.source} of the pipeline's state saved at ${latest.createdAt.toISOString()}.`, at: new Date().toISOString() });
-}
+/** What a tap prints when it cannot use the state it was given (Python's JSON parser, a bad bookmark). */
+const REFUSED_STATE = /RecursionError|JSONDecodeError|(?:invalid|malformed|bad|unexpected)\b.{0,40}\bstate\b|\bstate\b.{0,40}\b(?:invalid|malformed)\b/i;
 
 async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: AbortSignal): Promise<Outcome> {
   const connector = await connectors.getConnector(deps.db, run.tenantId, run.connectorId);
@@ -76,12 +70,14 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   const access = (c: Record<string, unknown>, schema: Record<string, unknown>) => checkConnectorAccess(connectorPolicyFrom(deps.env), c, schema, tenant.slug);
   const destinationPlugin = destinationConnector ? await catalog.getPlugin(deps.db, destinationConnector.pluginName) : undefined;
   if (destinationConnector && !destinationPlugin) throw new UnrecoverableError(`plugin ${destinationConnector.pluginName} is not in the catalog`);
+  // Every message this run stores or shows passes through it, explanations included.
+  const scrub = createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]);
   const source = run.kind === 'test' ? { ok: true as const, config: storedConfig } : await access(storedConfig, plugin.configSchema);
   const target = destination ? await access(destination.config, destinationPlugin?.configSchema ?? {}) : undefined;
-  if (!source.ok) return { status: 'failed', exitCode: null, error: source.message, transient: source.transient };
-  if (target && !target.ok) return { status: 'failed', exitCode: null, error: target.message, transient: target.transient };
+  if (!source.ok) return { status: 'failed', exitCode: null, error: scrub(source.message), transient: source.transient };
+  if (target && !target.ok) return { status: 'failed', exitCode: null, error: scrub(target.message), transient: target.transient };
   const config = source.config;
-  const output = createRunOutput(writer, createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]));
+  const output = createRunOutput(writer, scrub);
   const timeoutMs = deps.timeoutsMs[run.kind];
   const storeCatalog = async (found: { catalog?: Record<string, unknown>; streams?: ReturnType<typeof streamsOf> }) => {
     if (!found.catalog || !found.streams) return;
@@ -91,11 +87,12 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
 
   if (run.kind === 'test') {
     const tested = await runStagedTest(deps, {
-      plugin: plugin.name,
+      plugin,
       kind: plugin.kind,
       schema: plugin.configSchema,
       config,
       access: (c) => access(c, plugin.configSchema),
+      scrub,
       onLine: output.onLine,
       onStage: (stage) => writer.write({ type: 'log', level: stage.ok ? 'info' : 'error', message: `${stage.label}: ${stage.ok ? 'ok' : stage.message}`, at: new Date().toISOString() }),
       signal,
@@ -106,7 +103,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
       ? { status: 'succeeded', exitCode: 0, error: null, transient: false }
       : tested.cancelled
         ? { status: 'cancelled', exitCode: null, error: 'The run was cancelled.', transient: false }
-        : { status: 'failed', exitCode: null, error: tested.message, transient: false };
+        : { status: 'failed', exitCode: null, error: tested.message === null ? null : scrub(tested.message), transient: false };
     await connectors.recordTestResult(deps.db, connector.id, tested.ok, outcome.status === 'cancelled' ? null : outcome.error);
     return { ...outcome, result: { stages: tested.stages, ...(tested.streams ? { streams: tested.streams.length } : {}) } };
   }
@@ -114,28 +111,54 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   if (run.kind === 'discover') {
     const preview = run.params.preview;
     if (preview) {
-      const found = await previewStream(deps, { plugin: plugin.name, config, stream: preview.stream, limit: preview.limit, onLine: output.onLine, signal, timeoutMs });
+      const found = await previewStream({ plugin, config, stream: preview.stream, limit: preview.limit, onLine: output.onLine, signal, timeoutMs });
       return { ...outcomeOf(found.result, () => explainFailure(output.tail())), result: { stream: preview.stream, records: found.records } };
     }
-    const found = await discoverCatalog(deps, { plugin: plugin.name, config, onLine: output.onLine, signal, timeoutMs });
+    const found = await discoverCatalog({ plugin, config, onLine: output.onLine, signal, timeoutMs });
     const streams = found.catalog ? streamsOf(found.catalog) : undefined;
     await storeCatalog({ ...(found.catalog ? { catalog: found.catalog as Record<string, unknown> } : {}), ...(streams ? { streams } : {}) });
     return { ...outcomeOf(found.result, () => explainFailure(output.tail())), ...(streams ? { result: { streams: streams.length } } : {}) };
   }
 
   if (!pipeline) throw new UnrecoverableError(`sync run ${run.id} has no pipeline`);
-  const stateId = stateIdOf(plugin.name, pipeline.id);
-  await applyPendingState(deps, pipeline.id, stateId, writer);
-  const synced = await runSync(deps, { tap: plugin.name, config, pipeline, destination: target?.config, fullRefresh: run.params.full_refresh, timeoutMs, onLine: output.onLine, signal });
-  const outcome = outcomeOf(synced, () => explainFailure(output.tail()));
-  if (outcome.status === 'succeeded') {
-    const state = await readState(deps, stateId);
-    if (state) await deps.db.insert(pipelineStates).values({ tenantId: run.tenantId, pipelineId: pipeline.id, runId: run.id, source: 'sync', state });
+  // Checked again here, not only when saved: a pipeline stored before the namespace rule may name another tenant's database.
+  const misplaced = await destinationDatabaseErrors(deps.db, { tenantId: run.tenantId, tenantSlug: tenant.slug }, pipeline.destinationDatabase);
+  if (Object.keys(misplaced).length > 0) {
+    const own = defaultDestinationDatabase(tenant.slug);
+    return { status: 'failed', exitCode: null, error: `This pipeline loads into the database "${pipeline.destinationDatabase}", which is not one of this organisation's. Change its destination database to ${own} (or ${own}__<name>) and run it again.`, transient: false };
   }
-  await deps.db
-    .update(runsTable)
-    .set({ recordCounts: output.recordCounts, rowsLoaded: output.rowsLoaded(), reconciliation: output.reconciliation.length > 0 ? output.reconciliation : null })
-    .where(eq(runsTable.id, run.id));
+  const targetPlugin = await catalog.getPlugin(deps.db, DESTINATION_PLUGIN);
+  if (!targetPlugin) throw new UnrecoverableError(`plugin ${DESTINATION_PLUGIN} is not in the catalog`);
+  // A pending rollback, edit or reset becomes the state this sync starts from.
+  let applied: Awaited<ReturnType<typeof applyPendingState>>;
+  try {
+    applied = await applyPendingState(deps.db, pipeline.id);
+  } catch (error) {
+    if (!(error instanceof StateRejected)) throw error;
+    return { status: 'failed', exitCode: null, error: error.message, transient: false };
+  }
+  if (applied) writer.write({ type: 'log', level: 'info', message: `Applied the ${applied.source} of the pipeline's state saved at ${applied.createdAt.toISOString()}.`, at: new Date().toISOString() });
+  const states = await startStateRow(deps.db, { tenantId: run.tenantId, pipelineId: pipeline.id, runId: run.id, fullRefresh: run.params.full_refresh === true });
+  const synced = await runSync(deps, {
+    tap: plugin,
+    target: targetPlugin,
+    config,
+    pipeline,
+    destination: target?.config,
+    state: states.startState,
+    onState: states.save,
+    timeoutMs,
+    onLine: output.onLine,
+    signal,
+  });
+  let outcome = outcomeOf(synced, () => explainFailure(output.tail()));
+  await states.finish(outcome.status === 'succeeded');
+  if (outcome.status === 'failed' && applied && applied.source !== 'reset' && states.saved() === 0 && REFUSED_STATE.test(output.tail().join('\n'))) {
+    // The tap refused the state someone saved: set it aside, or every later sync fails the same way.
+    await rejectState(deps.db, applied.id);
+    outcome = { status: 'failed', exitCode: outcome.exitCode, error: `The source refused the pipeline's ${applied.source}ed state saved at ${applied.createdAt.toISOString()}; it has been set aside and the next sync starts from the state before it.`, transient: false };
+  }
+  await runs.recordRunOutput(deps.db, run.id, { recordCounts: output.recordCounts, rowsLoaded: output.rowsLoaded(), reconciliation: output.reconciliation.length > 0 ? output.reconciliation : null });
   return outcome;
 }
 

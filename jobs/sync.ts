@@ -1,58 +1,98 @@
 import type { Pipeline } from '../core/pipelines/service.js';
-import { meltanoEnv } from '../meltano/project.js';
-import { extraEnvName, settingsToEnv } from '../meltano/setting-env.js';
-import { spawnMeltano } from '../meltano/spawn.js';
-import { recordProcessGroup, withRunDir } from '../meltano/run-dir.js';
+import { missingStreams, selectStreams } from '../meltano/catalog-selection.js';
+import { pluginConfig } from '../meltano/plugin-config.js';
+import { runPlugins, type LineSource, type PluginSpec } from '../meltano/plugin-process.js';
+import { pluginExecutable } from '../meltano/project.js';
+import { withRunDir, writePrivateFile } from '../meltano/run-dir.js';
+import type { SpawnResult } from '../meltano/spawn.js';
 import type { WorkerDeps } from './deps.js';
+import { discoverIn, prepareTap } from './discover.js';
 
 export const DESTINATION_PLUGIN = 'target-clickhouse';
 
-/** Singer selection and replication metadata for the pipeline's streams, as Meltano extras. */
-function selectionEnv(tap: string, pipeline: Pipeline): Record<string, string> {
-  const metadata = Object.fromEntries(
-    pipeline.streams.map((s) => [s.stream, { 'replication-method': s.replication_method, ...(s.replication_key ? { 'replication-key': s.replication_key } : {}) }]),
-  );
-  return {
-    [extraEnvName(tap, 'select')]: JSON.stringify(pipeline.streams.map((s) => `${s.stream}.*`)),
-    [extraEnvName(tap, 'metadata')]: JSON.stringify(metadata),
-  };
-}
-
 /**
- * `meltano run <tap> target-clickhouse` for one pipeline. The state id gets the pipeline id
- * as suffix, so each pipeline resumes incrementally from its own state.
+ * One sync: the tap discovers its catalog, Sluice applies the pipeline's selection and
+ * replication choices to it, then starts the tap (`--config --catalog --state`) and the
+ * target (`--config`) with the tap's stdout piped into the target's stdin. Each runs in a
+ * folder of its own, under a uid of its own, and sees only its own settings: the target
+ * never gets the source's secrets, nor the tap the warehouse's. Every line the target
+ * prints on stdout is a state it has committed; `onState` gets each one as it comes.
  */
 export async function runSync(
   deps: Pick<WorkerDeps, 'env'>,
   input: {
-    tap: string;
+    tap: PluginSpec;
+    /** target-clickhouse's definition (its settings' defaults). */
+    target: PluginSpec;
     config: Record<string, unknown>;
-    pipeline: Pipeline;
+    pipeline: Pick<Pipeline, 'id' | 'streams' | 'destinationDatabase'>;
     /** A tenant's own target-clickhouse connector's settings; the platform ClickHouse otherwise. */
     destination?: Record<string, unknown> | undefined;
-    fullRefresh?: boolean | undefined;
+    /** The state to start from; none on a full refresh. */
+    state?: Record<string, unknown> | undefined;
+    onState?: (state: Record<string, unknown>) => void;
     timeoutMs: number;
-    onLine: (line: string) => void;
+    onLine: (line: string, source?: LineSource) => void;
     signal?: AbortSignal | undefined;
   },
-) {
-  return withRunDir((sysDir) =>
-    // --force: a run whose worker was killed stays "running" in Meltano's records; Sluice
-    // itself guarantees one sync per pipeline at a time.
-    spawnMeltano(['--log-format=json', 'run', '--no-install', '--force', ...(input.fullRefresh ? ['--full-refresh'] : []), `--state-id-suffix=${input.pipeline.id}`, input.tap, DESTINATION_PLUGIN], {
-      env: meltanoEnv(deps.env.DATABASE_URL, {
-        MELTANO_SYS_DIR_ROOT: sysDir,
-        ...settingsToEnv(input.tap, input.config),
-        ...selectionEnv(input.tap, input.pipeline),
-        ...settingsToEnv(DESTINATION_PLUGIN, {
-          ...(input.destination ?? { url: deps.env.CLICKHOUSE_URL, user: deps.env.CLICKHOUSE_USER, password: deps.env.CLICKHOUSE_PASSWORD }),
-          database: input.pipeline.destinationDatabase,
-        }),
-      }),
-      onLine: input.onLine,
-      onSpawn: (pid) => recordProcessGroup(sysDir, pid),
-      timeoutMs: input.timeoutMs,
-      signal: input.signal,
-    }),
-  );
+): Promise<SpawnResult> {
+  const deadline = Date.now() + input.timeoutMs;
+  return withRunDir(async (run) => {
+    const tapFolder = await prepareTap(run, input.tap, input.config);
+    const found = await discoverIn(run, tapFolder, { plugin: input.tap, config: input.config, onLine: input.onLine, signal: input.signal, timeoutMs: input.timeoutMs });
+    if (!found.catalog) return found.result;
+    const missing = missingStreams(found.catalog, input.pipeline.streams);
+    if (missing.length > 0) input.onLine(`WARNING The source no longer offers ${missing.map((s) => `"${s}"`).join(', ')}; the other streams are synced.`);
+    await writePrivateFile(tapFolder, 'catalog.json', JSON.stringify(selectStreams(found.catalog, input.pipeline.streams)));
+    const hasState = input.state !== undefined && Object.keys(input.state).length > 0;
+    if (hasState) await writePrivateFile(tapFolder, 'state.json', JSON.stringify(input.state));
+
+    const targetFolder = await run.pluginFolder('target');
+    const destination = {
+      ...(input.destination ?? { url: deps.env.CLICKHOUSE_URL, user: deps.env.CLICKHOUSE_USER, password: deps.env.CLICKHOUSE_PASSWORD }),
+      database: input.pipeline.destinationDatabase,
+    };
+    await writePrivateFile(targetFolder, 'config.json', JSON.stringify(pluginConfig(input.target.settings, destination)));
+
+    const tapSource: LineSource = { plugin: input.tap.name, role: 'tap' };
+    const targetSource: LineSource = { plugin: input.target.name, role: 'target' };
+    const result = await runPlugins(
+      run,
+      [
+        {
+          name: input.tap.name,
+          executable: pluginExecutable(input.tap),
+          args: ['--config', 'config.json', '--catalog', 'catalog.json', ...(hasState ? ['--state', 'state.json'] : [])],
+          folder: tapFolder,
+          onStderr: (line) => input.onLine(line, tapSource),
+        },
+        {
+          name: input.target.name,
+          executable: pluginExecutable(input.target),
+          args: ['--config', 'config.json'],
+          folder: targetFolder,
+          onStderr: (line) => input.onLine(line, targetSource),
+          onStdout: (line) => {
+            const state = parseState(line);
+            if (state) input.onState?.(state);
+            else if (line.trim() !== '') input.onLine(line, targetSource);
+          },
+        },
+      ],
+      { signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) },
+    );
+    if (result.exitCode === 0) input.onLine('Sync completed: the tap and the target finished.');
+    return result;
+  });
+}
+
+/** A target prints each committed state as one JSON object per line. */
+function parseState(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const value = JSON.parse(line) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,12 +1,12 @@
 import { validateConfig } from '../meltano/config-validation.js';
 import { explainFailure } from '../meltano/failure-reasons.js';
-import { meltanoEnv } from '../meltano/project.js';
-import { recordProcessGroup, withRunDir } from '../meltano/run-dir.js';
-import { settingsToEnv } from '../meltano/setting-env.js';
-import { spawnMeltano } from '../meltano/spawn.js';
+import type { LineSource, PluginSpec } from '../meltano/plugin-process.js';
+import { withRunDir } from '../meltano/run-dir.js';
+import type { SpawnResult } from '../meltano/spawn.js';
 import type { WorkerDeps } from './deps.js';
-import { discoverCatalog, streamsOf } from './discover.js';
+import { discoverCatalog, prepareTap, streamsOf } from './discover.js';
 import type { AccessResult, CheckedEndpoint } from '../core/connectors/access-policy.js';
+import { readRecords } from './preview.js';
 import { checkEndpoint } from './reachability.js';
 
 export type StageName = 'settings' | 'network' | 'discovery' | 'first_record';
@@ -29,13 +29,15 @@ const LABELS: Record<StageName, string> = {
 export async function runStagedTest(
   deps: Pick<WorkerDeps, 'env'>,
   input: {
-    plugin: string;
+    plugin: PluginSpec;
     kind: 'extractor' | 'loader';
     schema: Record<string, unknown>;
     config: Record<string, unknown>;
     /** The connector access policy (core/connectors/access-policy.ts) applied to a config. */
     access: (config: Record<string, unknown>) => Promise<AccessResult>;
-    onLine: (line: string) => void;
+    /** Hides the run's secrets: failures are explained from scrubbed lines only, so no secret reaches a stored message. */
+    scrub: (text: string) => string;
+    onLine: (line: string, source?: LineSource) => void;
     onStage: (stage: StageResult) => void;
     signal?: AbortSignal | undefined;
     timeoutMs: number;
@@ -86,14 +88,14 @@ export async function runStagedTest(
   if (input.kind === 'loader') return outcome();
 
   const lines: string[] = [];
-  const collect = (line: string) => {
-    lines.push(line);
+  const collect = (line: string, source?: LineSource) => {
+    lines.push(input.scrub(line));
     if (lines.length > 300) lines.shift();
-    input.onLine(line);
+    input.onLine(line, source);
   };
   let discovered: Awaited<ReturnType<typeof discoverCatalog>> | undefined;
   const discoveryOk = await run('discovery', async () => {
-    discovered = await discoverCatalog(deps, { plugin: input.plugin, config, onLine: collect, signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) });
+    discovered = await discoverCatalog({ plugin: input.plugin, config, onLine: collect, signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) });
     if (discovered.result.exitCode === 0 && discovered.catalog) return { ok: true };
     if (discovered.result.cancelled) return { ok: false, message: 'the test was cancelled' };
     if (discovered.result.timedOut) return { ok: false, message: 'the tap did not finish listing its streams in time' };
@@ -105,22 +107,28 @@ export async function runStagedTest(
   if (!discoveryOk) return outcome({ cancelled: discovered?.result.cancelled ?? false, timedOut: discovered?.result.timedOut ?? false, transient: explainFailure(lines).transient, ...found });
 
   lines.length = 0;
-  let firstRecord: Awaited<ReturnType<typeof spawnMeltano>> | undefined;
+  let firstRecord: SpawnResult | undefined;
   await run('first_record', async () => {
-    firstRecord = await withRunDir((sysDir) =>
-      spawnMeltano(['--log-format=json', 'config', 'test', '--no-install', input.plugin], {
-        env: meltanoEnv(deps.env.DATABASE_URL, { MELTANO_SYS_DIR_ROOT: sysDir, ...settingsToEnv(input.plugin, config) }),
+    // The tap reads its whole discovered catalog and is stopped at the first RECORD it prints.
+    const read = await withRunDir(async (runDir) =>
+      readRecords(runDir, await prepareTap(runDir, input.plugin, config), {
+        plugin: input.plugin,
+        config,
         onLine: collect,
-        onSpawn: (pid) => recordProcessGroup(sysDir, pid),
         signal: input.signal,
         timeoutMs: Math.max(1_000, deadline - Date.now()),
+        catalog: discovered!.catalog!,
+        streams: streams?.map((s) => s.stream) ?? [],
+        onRecord: () => false,
       }),
     );
-    if (firstRecord.exitCode === 0) return { ok: true };
+    firstRecord = read.result;
+    if (read.enough) return { ok: true };
     if (firstRecord.cancelled) return { ok: false, message: 'the test was cancelled' };
     if (firstRecord.timedOut) return { ok: false, message: 'no record arrived in time' };
+    if (firstRecord.exitCode === 0) return { ok: false, message: 'the tap found nothing to read: are there tables (or files) it can see?' };
     const reason = explainFailure(lines);
-    return { ok: false, message: /No RECORD or BATCH/.test(lines.join('\n')) ? 'the tap found nothing to read: are there tables (or files) it can see?' : reason.message, settings: reason.settings };
+    return { ok: false, message: reason.message, settings: reason.settings };
   });
   return outcome({ cancelled: firstRecord?.cancelled ?? false, timedOut: firstRecord?.timedOut ?? false, transient: explainFailure(lines).transient, ...found });
 }

@@ -49,3 +49,21 @@ describe('explainFailure', () => {
     expect(explainFailure(lines).message).toBe('The connector stopped with an error: start_date must be set');
   });
 });
+
+describe('parseLogLine for plugins Sluice starts itself', () => {
+  const tap = { plugin: 'tap-postgres', role: 'tap' as const };
+  it('reads Singer SDK plain lines, their level and METRIC lines', () => {
+    expect(parseLogLine('2026-01-01 00:00:00,000 | WARNING  | tap-postgres         | Slow query', tap)).toEqual({ level: 'warning', message: '2026-01-01 00:00:00,000 | WARNING  | tap-postgres         | Slow query', plugin: 'tap-postgres' });
+    const metric = '2026-01-01 00:00:00,000 | INFO     | singer_sdk.metrics   | METRIC: {"type": "counter", "metric": "record_count", "value": 100, "tags": {"stream": "public-users", "context": {}}}';
+    expect(parseLogLine(metric, tap).metric).toEqual({ stream: 'public-users', records: 100, role: 'tap' });
+  });
+  it("reads the target's counts and reconciliation as the target's", () => {
+    const target = { plugin: 'target-clickhouse', role: 'target' as const };
+    expect(parseLogLine('METRIC: {"type":"counter","metric":"record_count","value":3,"tags":{"stream":"users"}}', target).metric).toEqual({ stream: 'users', records: 3, role: 'target' });
+    const value = { stream: 'users', table: 'users', received: 3, inserted: 3, inTable: 3, ok: true };
+    expect(parseLogLine(`METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value })}`, target).reconciliation).toEqual(value);
+  });
+  it('takes a JSON line from a plugin as plain text, not as a Meltano line', () => {
+    expect(parseLogLine('{"event":"x","name":"other"}', tap)).toEqual({ level: 'info', message: '{"event":"x","name":"other"}', plugin: 'tap-postgres' });
+  });
+});

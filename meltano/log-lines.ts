@@ -1,6 +1,8 @@
 /**
- * Turns one line of Meltano output (`--log-format=json`, all on stderr) into a log entry
- * for the run: level, message, which plugin said it, and any record-count metric.
+ * Turns one line a plugin printed on stderr (plain text, Singer SDK `METRIC: {…}` lines
+ * included; Sluice says which plugin and whether tap or target) or one line of Meltano
+ * output (`--log-format=json`) into a log entry for the run: level, message, which plugin
+ * said it, and any record-count metric.
  */
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 export type LogEntry = {
@@ -49,7 +51,22 @@ function reconciliationOf(data: MetricData): Reconciliation | undefined {
   return value as Reconciliation;
 }
 
-export function parseLogLine(line: string): LogEntry {
+/** A plain line from a plugin Sluice started itself. */
+function pluginLine(line: string, source: { plugin: string; role: 'tap' | 'target' }): LogEntry {
+  const data = metricData(line);
+  const metric = data && recordCount(data);
+  const reconciliation = data && reconciliationOf(data);
+  return {
+    level: levelOf(RAW_LEVEL.exec(line)?.[1], 'info'),
+    message: line,
+    plugin: source.plugin,
+    ...(metric ? { metric: { ...metric, role: source.role } } : {}),
+    ...(reconciliation ? { reconciliation } : {}),
+  };
+}
+
+export function parseLogLine(line: string, source?: { plugin: string; role: 'tap' | 'target' }): LogEntry {
+  if (source) return pluginLine(line, source);
   let parsed: Record<string, unknown> | undefined;
   if (line.startsWith('{')) {
     try {

@@ -31,7 +31,38 @@ function machineEnv(): Record<string, string> {
 }
 
 /**
- * The whole environment of a Meltano child process: built from scratch, never a copy of
+ * The whole environment of a plugin process (a tap or a target Sluice starts itself): built
+ * from scratch, with no MELTANO_* variable, no database URL, no other plugin's settings and
+ * never the master key. Its settings reach it in its own config.json; `folder` is its
+ * private folder, also its HOME and TMPDIR.
+ */
+export function pluginEnv(folder: string): Record<string, string> {
+  return {
+    ...machineEnv(),
+    // Our own node first: target-clickhouse is a Node program.
+    PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: folder,
+    TMPDIR: folder,
+    LANG: 'C.UTF-8',
+    PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+}
+
+/**
+ * Where a plugin's executable is: the venv `meltano install` made for it
+ * (`.meltano/<kind>s/<name>/venv/bin/<executable>`), or, for a plugin without a pip_url
+ * (our target-clickhouse), its executable path relative to the project root.
+ */
+export function pluginExecutable(plugin: { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl?: string | null | undefined }): string {
+  if (!plugin.pipUrl && plugin.executable.includes('/')) return path.resolve(projectRoot, plugin.executable);
+  if (!/^[A-Za-z0-9_.-]+$/.test(plugin.executable) || !/^[a-z][a-z0-9-]*$/.test(plugin.name)) throw new Error(`plugin ${plugin.name} has an unsafe executable name`);
+  return path.join(projectRoot, '.meltano', `${plugin.kind}s`, plugin.name, 'venv', 'bin', plugin.executable);
+}
+
+/**
+ * The whole environment of a Meltano child process (`meltano install` only: plugins never
+ * run through Meltano): built from scratch, never a copy of
  * our own process.env (which holds the master key). `extra` carries the plugin settings
  * of the one run that needs them.
  */

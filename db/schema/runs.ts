@@ -65,6 +65,8 @@ export const pipelineStates = pgTable(
     state: jsonb('state').$type<Record<string, unknown>>().notNull(),
     /** A rollback, edit or reset waits here until the next sync hands it to Meltano first. */
     pending: boolean('pending').notNull().default(false),
+    /** A pending edit the worker (or the tap) refused: it never becomes the pipeline's state. */
+    rejectedAt: timestamp('rejected_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('pipeline_states_pipeline_idx').on(t.pipelineId, t.id)],

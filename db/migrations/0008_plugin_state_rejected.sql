@@ -1,0 +1,1 @@
+ALTER TABLE "pipeline_states" ADD COLUMN "rejected_at" timestamp with time zone;

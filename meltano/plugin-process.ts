@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pluginEnv } from './project.js';
+import type { RunDir, PluginFolder } from './run-dir.js';
+import { killGroup, type SpawnResult } from './spawn.js';
+
+/** What Sluice needs to run a plugin: its catalog row (or meltano.yml definition). */
+export type PluginSpec = { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl?: string | null | undefined; settings: readonly unknown[] };
+
+/** Which process a log line came from. */
+export type LineSource = { plugin: string; role: 'tap' | 'target' };
+
+export type PluginProcess = {
+  /** The plugin's name, for messages. */
+  name: string;
+  executable: string;
+  /** Arguments are file names we chose and fixed flags, never user text. */
+  args: string[];
+  folder: PluginFolder;
+  onStderr: (line: string) => void;
+  /** The stdout of the last process (a lone tap's Singer messages, or the target's STATE lines). */
+  onStdout?: (line: string) => void;
+};
+
+const GRACE_MS = 5_000;
+
+function start(p: PluginProcess, stdin: 'ignore' | Readable): ChildProcess {
+  return spawn(p.executable, p.args, {
+    cwd: p.folder.path,
+    // Built from scratch: nothing of ours (database URL, master key, other plugins' settings).
+    env: pluginEnv(p.folder.path),
+    ...(p.folder.uid === undefined ? {} : { uid: p.folder.uid, gid: p.folder.gid ?? p.folder.uid }),
+    stdio: [stdin, 'pipe', 'pipe'],
+    // A process group of its own, so cancel and timeouts stop whatever it starts too.
+    detached: true,
+  });
+}
+
+const lines = async (stream: Readable | null, onLine: ((line: string) => void) | undefined) => {
+  if (!stream) return;
+  if (!onLine) {
+    stream.resume();
+    return;
+  }
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) onLine(line);
+};
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException };
+const exited = (child: ChildProcess) =>
+  new Promise<Exit>((resolve) => {
+    let error: NodeJS.ErrnoException | undefined;
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      error = e;
+      // A process that never started emits no 'close' in some Node versions.
+      if (child.pid === undefined) resolve({ code: null, signal: null, error: e });
+    });
+    child.once('close', (code, signal) => resolve({ code, signal, ...(error ? { error } : {}) }));
+  });
+
+/**
+ * Runs one plugin process, or a tap piped into a target (the tap's stdout is the target's
+ * stdin, an OS pipe: Sluice never holds the records). Each runs as its own uid in its own
+ * folder and process group, with an environment of its own. Cancel and the time limit
+ * stop both (SIGTERM, then SIGKILL after 5 s). Never throws for a failing plugin: the
+ * result says how it ended; the exit code is the target's when the target failed (the tap
+ * then only died of the broken pipe), the tap's otherwise.
+ */
+export async function runPlugins(
+  run: Pick<RunDir, 'recordProcessGroup'>,
+  processes: [PluginProcess] | [PluginProcess, PluginProcess],
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
+): Promise<SpawnResult> {
+  if (options.signal?.aborted) return { exitCode: undefined, timedOut: false, cancelled: true, signal: undefined };
+  const [first, second] = processes;
+  const children: ChildProcess[] = [];
+  const tap = start(first, 'ignore');
+  children.push(tap);
+  let target: ChildProcess | undefined;
+  if (second && tap.pid !== undefined && tap.stdout) {
+    target = start(second, tap.stdout);
+    children.push(target);
+    // The target holds the pipe's read end now; ours closed, the tap gets EPIPE if the target dies.
+    tap.stdout.destroy();
+  }
+  for (const child of children) if (child.pid !== undefined) await run.recordProcessGroup(child.pid);
+
+  let stopped: 'cancelled' | 'timedOut' | undefined;
+  let forceTimer: NodeJS.Timeout | undefined;
+  const stop = (why: 'cancelled' | 'timedOut') => {
+    if (stopped) return;
+    stopped = why;
+    for (const child of children) if (child.pid !== undefined) killGroup(child.pid, 'SIGTERM');
+    forceTimer = setTimeout(() => {
+      for (const child of children) if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    }, GRACE_MS);
+  };
+  const onAbort = () => stop('cancelled');
+  options.signal?.addEventListener('abort', onAbort);
+  if (options.signal?.aborted) stop('cancelled');
+  const timeout = options.timeoutMs ? setTimeout(() => stop('timedOut'), options.timeoutMs) : undefined;
+  try {
+    const procs = second && target ? [first, second] : [first];
+    // The last process's stdout is ours to read (a piped tap's went to the target).
+    const pumps = children.flatMap((child, i) => [lines(child.stderr, procs[i]!.onStderr), ...(i === children.length - 1 ? [lines(child.stdout, procs[i]!.onStdout)] : [])]);
+    const exits = await Promise.all(children.map(exited));
+    await Promise.all(pumps);
+    exits.forEach((exit, i) => {
+      if (exit.error && children[i]!.pid === undefined) procs[i]!.onStderr(`ERROR ${procs[i]!.name} could not be started (${exit.error.code ?? 'error'}): is it installed on this worker?`);
+    });
+    if (second && !target) return { exitCode: 127, timedOut: false, cancelled: false, signal: undefined };
+    const failed = exits.length === 2 && exits[1]!.code !== 0 ? exits[1]! : exits[0]!.code !== 0 ? exits[0]! : exits[1] ?? exits[0]!;
+    return {
+      exitCode: failed.error && failed.code === null && !failed.signal ? 127 : (failed.code ?? undefined),
+      timedOut: stopped === 'timedOut',
+      cancelled: stopped === 'cancelled',
+      signal: failed.signal ?? undefined,
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(timeout);
+    clearTimeout(forceTimer);
+    // Whatever the outcome, nothing of the groups outlives the run (withRunDir also kills by uid).
+    for (const child of children) if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  }
+}
