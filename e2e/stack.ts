@@ -48,7 +48,7 @@ export async function startStack(options: { workers?: number; logLevel?: string;
   log.info({ url: baseUrl }, 'api listening');
 
   const logDir = path.join(dataDir, 'test-logs');
-  await mkdir(logDir, { recursive: true });
+  await mkdir(logDir, { recursive: true, mode: 0o700 });
   const workerLogFiles = Array.from({ length: options.workers ?? 1 }, (_, i) => path.join(logDir, `${env.SLUICE_QUEUE_PREFIX}-worker-${i}.log`));
   const spawnWorker = (file: string) => {
     const worker = execa('node', ['--import', 'tsx', 'jobs/main.ts'], { cwd: projectRoot, env: childEnv, extendEnv: false, reject: false, all: true });

@@ -130,6 +130,20 @@ if [ ! -x .venv/bin/meltano ] || ! stamp_ok meltano "$MELTANO_REQUIREMENT"; then
   .venv/bin/pip install --quiet --disable-pip-version-check "$MELTANO_REQUIREMENT" 2> >(grep -v "^WARNING: Location" >&2)
   stamp_set meltano "$MELTANO_REQUIREMENT"
 fi
+# Plugins run under user ids of their own (SLUICE_PLUGIN_UIDS) when we are root: they must be
+# able to run the Python their venvs link to, and nothing else of ours. Traverse-only (o+x) on
+# the folders above the interpreter lets them run it without listing or reading anything there.
+if [ "$(id -u)" = 0 ]; then
+  py=$(readlink -f .venv/bin/python3)
+  dir=$(dirname "$py")
+  while [ "$dir" != / ]; do
+    if [ $(( 0$(stat -c %a "$dir") & 1 )) = 0 ]; then
+      say "letting plugin processes reach $py: chmod o+x $dir (enter only, no listing)"
+      chmod o+x "$dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+fi
 plugins_hash=$(sha256sum meltano.yml | cut -c1-16)
 if ! stamp_ok plugins "$plugins_hash"; then
   say "installing Meltano plugins (meltano install)"
@@ -146,6 +160,13 @@ if [ ! -x .venv-fuzz/bin/st ] || ! stamp_ok fuzz "$FUZZ_REQUIREMENT"; then
   .venv-fuzz/bin/pip install --quiet --disable-pip-version-check "$FUZZ_REQUIREMENT" 2> >(grep -v "^WARNING: Location" >&2)
   stamp_set fuzz "$FUZZ_REQUIREMENT"
 fi
+
+# --- .data holds the master key, passwords, tokens, warehouse data and test logs: closed to
+# plugin processes (which run under other user ids). Postgres clusters inside keep their own 0700.
+mkdir -p "$data" && chmod 711 "$data"
+for private in clickhouse test-logs stamps; do
+  if [ -d "$data/$private" ]; then chmod 700 "$data/$private"; fi
+done
 
 # --- Web app ----------------------------------------------------------------------------
 web_hash=$(find web -type f -not -path 'web/dist/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
