@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { defaultDestinationDatabase } from '../core/pipelines/destination-database.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,8 @@ describe('a hostile tenant admin', () => {
 
   beforeAll(async () => {
     filesDir = await mkdtemp(path.join(tmpdir(), 'sluice-files-'));
+    // Plugins run under user ids of their own: the files folder must be open to them (mkdtemp makes it 0700).
+    await chmod(filesDir, 0o755);
     stack = await startStack({ workers: 1, env: { SLUICE_FILES_DIR: filesDir }, allowNetworks: ['127.0.0.0/8', '::1/128'] });
     adminToken = (await tenants.createToken(stack.db, stack.tenant.id, 'hostile admin', 'admin')).token;
     tenantFolder = path.join(filesDir, stack.tenant.slug);
@@ -97,10 +100,11 @@ describe('a hostile tenant admin', () => {
   });
 
   it("cannot reach the platform's Redis or ClickHouse through a URL setting", async () => {
-    await refusedAtSettings(await connector('target-clickhouse', { url: 'http://127.0.0.1:6379', database: 'x' }), 'url', /its Redis/);
-    await refusedAtSettings(await connector('target-clickhouse', { url: 'http://localhost:8123', database: 'x' }), 'url', /its ClickHouse/);
+    const database = defaultDestinationDatabase(stack.tenant.slug);
+    await refusedAtSettings(await connector('target-clickhouse', { url: 'http://127.0.0.1:6379', database }), 'url', /its Redis/);
+    await refusedAtSettings(await connector('target-clickhouse', { url: 'http://localhost:8123', database }), 'url', /its ClickHouse/);
     // Left at its default URL, a tenant's own ClickHouse connector is the platform's: refused too.
-    await refusedAtSettings(await connector('target-clickhouse', { database: 'x' }), 'url', /its ClickHouse/);
+    await refusedAtSettings(await connector('target-clickhouse', { database }), 'url', /its ClickHouse/);
   });
 
   it('cannot reach a private address the operator did not allow, and the test never connects to it', async () => {

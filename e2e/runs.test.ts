@@ -132,7 +132,7 @@ describe('runs', () => {
     const failed = await sync();
     expect(failed.status).toBe('failed');
     expect(failed.attempt).toBe(1);
-    expect(failed.error).toMatch(/state saved at .* was not used: it is nested more than 100 levels deep\. The pipeline keeps its previous state/);
+    expect(failed.error).toMatch(/state saved at .* was not used: state nests too deep: at most 32 levels of objects and lists\. The pipeline keeps its previous state/);
     const [row] = await stack.db.select().from(pipelineStates).where(eq(pipelineStates.id, edit!.id));
     expect(row).toMatchObject({ pending: false });
     expect(row!.rejectedAt).toBeInstanceOf(Date);

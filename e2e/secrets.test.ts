@@ -5,7 +5,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../db/migrate.js';
 import { keyringFrom } from '../db/keyring.js';
-import { connectors } from '../db/schema/index.js';
+import { connectors, plugins } from '../db/schema/index.js';
+import { syncCatalog } from '../core/plugins/service.js';
 import { loadConnectorForRun } from '../core/connectors/service.js';
 import { readSse, startStack, waitForRun, type SseEvent, type Stack } from './stack.js';
 import { sourceDatabaseUrl } from '../scripts/local-env.js';
@@ -184,5 +185,80 @@ describe('connector secrets', () => {
       }
     }
     expect(leaks).toEqual([]);
+  });
+  /** Runs a test, a discovery and a sync of a connector that fails, then finds every place a secret part shows up. */
+  async function failingRunsLeak(id: string, stream: string, parts: string[]) {
+    const pipeline = await stack.api<{ id: string }>('POST', '/pipelines', { name: `failing ${id}`, source_connector_id: id, streams: [{ stream }] });
+    expect(pipeline.status, JSON.stringify(pipeline.body)).toBe(201);
+    const runIds: string[] = [];
+    for (const route of [`/connectors/${id}/test`, `/connectors/${id}/discover`, `/pipelines/${pipeline.body.id}/runs`]) {
+      const started = await stack.api<{ run_id: string }>('POST', route);
+      expect(started.status, route).toBe(202);
+      const run = await waitForRun(stack, started.body.run_id);
+      expect(run.status, `${route}: ${String(run.error)}`).toBe('failed');
+      runIds.push(started.body.run_id);
+    }
+    const texts: Record<string, string> = {
+      connector: JSON.stringify((await stack.api('GET', `/connectors/${id}`)).body),
+      runs: JSON.stringify((await stack.api('GET', `/runs?connector_id=${id}`)).body),
+      'runs rows': JSON.stringify(await stack.db.execute(sql`select * from runs where connector_id = ${id}`)),
+      'connectors row': JSON.stringify(await stack.db.execute(sql`select config, last_test_error from connectors where id = ${id}`)),
+      'API log': stack.apiLog(),
+    };
+    for (const runId of runIds) {
+      texts[`log ${runId}`] = sseText((await readSse(`${stack.baseUrl}/api/v1/runs/${runId}/logs`, stack.token)).events);
+      const download = await fetch(`${stack.baseUrl}/api/v1/runs/${runId}/log`, { headers: { authorization: `Bearer ${stack.token}` } });
+      texts[`download ${runId}`] = await download.text();
+    }
+    texts['worker log'] = (await Promise.all(stack.workerLogFiles.map((file) => readFile(file, 'utf8').catch(() => '')))).join('\n');
+    const leaks = parts.flatMap((part) => Object.entries(texts).filter(([, text]) => text.includes(part)).map(([where, text]) => `${part} in ${where}: …${text.slice(Math.max(0, text.indexOf(part) - 150), text.indexOf(part) + part.length + 40)}…`));
+    return { runIds, leaks };
+  }
+
+  it('a secret connection URL never comes back from failing tests, discoveries and syncs of a real tap', async () => {
+    const S3 = `pw:${randomBytes(10).toString('hex')}@x`;
+    const source = new URL(sourceUrl);
+    const missing = `nowhere_${randomBytes(4).toString('hex')}`;
+    // The server is allowed and answers; the database does not exist, so every run fails after connecting.
+    const url = `postgresql://postgres:${encodeURIComponent(S3)}@${source.hostname}:${source.port || 5432}/${missing}`;
+    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: 'secret url source', plugin: 'tap-postgres', config: { sqlalchemy_url: url } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { runIds, leaks } = await failingRunsLeak(created.body.id, `public-${table}`, [url, ...formsOf(S3), S3.slice(3, 23)]);
+    expect(leaks).toEqual([]);
+    // The reason is still useful: it names the database, not the credentials.
+    expect((await stack.api<{ error: string }>('GET', `/runs/${runIds[0]}`)).body.error).toContain(missing);
+  });
+
+  it('a tap that prints its connection URL, and its password on its own, has every part scrubbed before anything is stored or shown', async () => {
+    await syncCatalog(stack.db, [
+      {
+        name: 'tap-leaky',
+        kind: 'extractor',
+        namespace: 'tap_leaky',
+        executable: 'e2e/fixtures/tap-leaky.mjs',
+        label: 'Leaky',
+        description: 'test plugin that prints its secrets',
+        category: 'test',
+        setup_guide: 'none',
+        capabilities: ['catalog', 'discover'],
+        settings: [{ name: 'connection_url', kind: 'password', sensitive: true }],
+        settings_group_validation: [['connection_url']],
+      },
+    ]);
+    const S4 = `p@ss/${randomBytes(10).toString('hex')}`;
+    const source = new URL(sourceUrl);
+    const url = `postgresql://leaky_user:${encodeURIComponent(S4)}@${source.hostname}:${source.port || 5432}/db`;
+    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: 'leaky source', plugin: 'tap-leaky', config: { connection_url: url } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    try {
+      const { runIds, leaks } = await failingRunsLeak(created.body.id, 'anything', [url, ...formsOf(S4), S4.slice(5, 25)]);
+      expect(leaks).toEqual([]);
+      // What the tap said still reaches the user, with the password masked.
+      expect((await stack.api<{ error: string }>('GET', `/runs/${runIds[1]}`)).body.error).toMatch(/password "\*+" was rejected for user "leaky_user"/);
+    } finally {
+      await stack.db.execute(sql`delete from pipelines where source_connector_id = ${created.body.id}`);
+      await stack.db.execute(sql`delete from connectors where plugin_name = 'tap-leaky'`);
+      await stack.db.delete(plugins).where(eq(plugins.name, 'tap-leaky'));
+    }
   });
 });

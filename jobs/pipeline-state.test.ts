@@ -10,6 +10,9 @@ describe('unusableState', () => {
     let deep: Record<string, unknown> = {};
     const root = deep;
     for (let i = 0; i < 1500; i += 1) deep = (deep.a = {}) as Record<string, unknown>;
-    expect(unusableState(root)).toBe('it is nested more than 100 levels deep');
+    // an edit meets the API's own limits; a rollback (to what a tap reported) only a parser's
+    expect(unusableState(root)).toBe('state nests too deep: at most 32 levels of objects and lists');
+    expect(unusableState(root, 'rollback')).toBe('it is nested more than 100 levels deep');
+    expect(unusableState([], 'rollback')).toBe('it is not a JSON object');
   });
 });

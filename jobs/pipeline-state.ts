@@ -40,10 +40,15 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
-/** Why a state cannot be handed to a tap, in plain words; undefined when it can. */
-export function unusableState(state: unknown): string | undefined {
-  const fields = stateErrors(state);
+/**
+ * Why a state cannot be handed to a tap, in plain words; undefined when it can. An edit meets
+ * the rules the API applied when it was saved (core/pipelines/state.ts: shape, size, depth);
+ * a rollback goes back to what a tap itself once reported, so only a parser's limits apply.
+ */
+export function unusableState(state: unknown, source: 'edit' | 'rollback' | 'sync' = 'edit'): string | undefined {
+  const fields = source === 'edit' ? stateErrors(state) : {};
   if (Object.keys(fields).length > 0) return Object.entries(fields).map(([field, problems]) => `${field} ${problems.join(', ')}`).join('; ');
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return 'it is not a JSON object';
   if (depthOf(state) > MAX_DEPTH) return `it is nested more than ${MAX_DEPTH} levels deep`;
   if (JSON.stringify(state).length > MAX_BYTES) return 'it is larger than 5 MB';
   return undefined;
@@ -61,7 +66,7 @@ export class StateRejected extends Error {
 export async function applyPendingState(db: Db, pipelineId: string): Promise<Row | undefined> {
   const [latest] = await db.select().from(pipelineStates).where(and(eq(pipelineStates.pipelineId, pipelineId), isNull(pipelineStates.rejectedAt))).orderBy(desc(pipelineStates.id)).limit(1);
   if (!latest?.pending) return undefined;
-  const problem = latest.source === 'reset' ? undefined : unusableState(latest.state);
+  const problem = latest.source === 'reset' ? undefined : unusableState(latest.state, latest.source);
   if (problem) {
     await rejectState(db, latest.id);
     throw new StateRejected(`The pipeline's ${latest.source}ed state saved at ${latest.createdAt.toISOString()} was not used: ${problem}. The pipeline keeps its previous state; save a corrected state or reset it.`);

@@ -75,7 +75,8 @@ export async function releaseUid(uid: number) {
   await rm(path.join(LEASES, String(uid)), { force: true });
 }
 
-const isAlive = (pid: number) => {
+/** Whether a process still exists (one of another user answers EPERM: it exists). */
+export const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,7 @@
 import { appendFile, chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isolatesPlugins, leaseUid, releaseUid, sweepStaleUids } from './plugin-uids.js';
+import { isAlive, isolatesPlugins, leaseUid, releaseUid, sweepStaleUids } from './plugin-uids.js';
 import { killGroup } from './spawn.js';
 
 const PREFIX = 'sluice-run-';
@@ -70,15 +70,6 @@ const numbersIn = async (file: string) =>
     .split('\n')
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 1);
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * For run folders whose worker is gone (killed mid-run): stops the process groups and uids
