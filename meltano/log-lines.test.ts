@@ -53,7 +53,10 @@ describe('explainFailure', () => {
 describe('parseLogLine for plugins Sluice starts itself', () => {
   const tap = { plugin: 'tap-postgres', role: 'tap' as const };
   it('reads Singer SDK plain lines, their level and METRIC lines', () => {
-    expect(parseLogLine('2026-01-01 00:00:00,000 | WARNING  | tap-postgres         | Slow query', tap)).toEqual({ level: 'warning', message: '2026-01-01 00:00:00,000 | WARNING  | tap-postgres         | Slow query', plugin: 'tap-postgres' });
+    const line = '2026-01-01 00:00:00,250 | WARNING  | tap-postgres         | Slow query';
+    // the stamp is the plugin's local time, which it shares with the worker
+    expect(parseLogLine(line, tap)).toEqual({ level: 'warning', message: line, plugin: 'tap-postgres', sourceAt: new Date('2026-01-01T00:00:00.250').toISOString() });
+    expect(parseLogLine('2026-13-45 99:00:00,000 | INFO | x', tap).sourceAt).toBeUndefined();
     const metric = '2026-01-01 00:00:00,000 | INFO     | singer_sdk.metrics   | METRIC: {"type": "counter", "metric": "record_count", "value": 100, "tags": {"stream": "public-users", "context": {}}}';
     expect(parseLogLine(metric, tap).metric).toEqual({ stream: 'public-users', records: 100, role: 'tap' });
   });

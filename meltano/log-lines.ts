@@ -52,14 +52,27 @@ function reconciliationOf(data: MetricData): Reconciliation | undefined {
 }
 
 /** A plain line from a plugin Sluice started itself. */
+/** Python logging's stamp, as Singer SDK taps print it: `2026-11-25 07:22:12,448 | INFO | …`. */
+const PYTHON_STAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}),(\d{3}) \|/;
+
+/** When the plugin wrote the line, where it says: local time, which the plugin shares with us (TZ passes through). */
+function stampOf(line: string): string | undefined {
+  const m = PYTHON_STAMP.exec(line);
+  if (!m) return undefined;
+  const at = new Date(`${m[1]}T${m[2]}.${m[3]}`);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
 function pluginLine(line: string, source: { plugin: string; role: 'tap' | 'target' }): LogEntry {
   const data = metricData(line);
   const metric = data && recordCount(data);
   const reconciliation = data && reconciliationOf(data);
+  const sourceAt = stampOf(line);
   return {
     level: levelOf(RAW_LEVEL.exec(line)?.[1], 'info'),
     message: line,
     plugin: source.plugin,
+    ...(sourceAt ? { sourceAt } : {}),
     ...(metric ? { metric: { ...metric, role: source.role } } : {}),
     ...(reconciliation ? { reconciliation } : {}),
   };
