@@ -23,15 +23,7 @@ describe('a hostile tenant admin', () => {
   let filesDir: string;
   let tenantFolder: string;
   let platformDb: string;
-  const admin = async <T = Record<string, unknown>>(method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${stack.baseUrl}/api/v1${route}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
+  const admin = <T = Record<string, unknown>>(method: string, route: string, body?: unknown) => stack.apiAs(adminToken)<T>(method, route, body);
   let made = 0;
   const connector = async (plugin: string, config: Record<string, unknown>) => {
     const created = await admin<{ id: string }>('POST', '/connectors', { name: `c${(made += 1)}`, plugin, config });
@@ -174,15 +166,7 @@ describe('a hostile tenant next door (findings 2 and 3)', () => {
   let dbA = '';
   let dbB = '';
   const clickhouse = () => createClient({ url: stack.env.CLICKHOUSE_URL, username: stack.env.CLICKHOUSE_USER, password: stack.env.CLICKHOUSE_PASSWORD });
-  const asB = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${stack.baseUrl}/api/v1${route}`, {
-      method,
-      headers: { authorization: `Bearer ${tokenB}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const asB = (method: string, route: string, body?: unknown) => stack.apiAs(tokenB)<any>(method, route, body);
   const tablesIn = async (database: string) => {
     const client = clickhouse();
     // (18.16 has no query parameters; these names are our own [a-z0-9_])
@@ -266,15 +250,7 @@ describe('a hostile tenant next door (findings 2 and 3)', () => {
   });
 
   it('cannot take over a person of A through an invitation, nor learn that the person has an account', async () => {
-    const call = async (token: string | undefined, method: string, route: string, body?: unknown) => {
-      const response = await fetch(`${stack.baseUrl}/api/v1${route}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-    };
+    const call = (token: string | undefined, method: string, route: string, body?: unknown) => stack.apiAs(token)<any>(method, route, body);
     const victim = `victim-${stack.tenant.slug}@example.test`;
     const fromA = await call(stack.token, 'POST', '/members', { email: victim, role: 'admin' });
     expect(fromA.status).toBe(201);

@@ -82,15 +82,9 @@ export async function startStack(options: { workers?: number; logLevel?: string;
     /** Everything the API logged so far (pino JSON lines, level info and up). */
     apiLog: () => apiLines.join(''),
     /** Calls the API as the tenant's owner; returns status and parsed JSON body. */
-    async api<T = Record<string, unknown>>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-      const response = await fetch(`${baseUrl}/api/v1${route}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-    },
+    api: apiAs(baseUrl, token),
+    /** Calls the API with another bearer token (another tenant's, a lower role's), or none. */
+    apiAs: (other: string | undefined) => apiAs(baseUrl, other),
     async stop() {
       for (const worker of workers) worker.kill('SIGTERM');
       await Promise.allSettled(workers);
@@ -104,6 +98,19 @@ export async function startStack(options: { workers?: number; logLevel?: string;
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** An API caller with one bearer token (or none): returns status and parsed JSON body. */
+export function apiAs(baseUrl: string, token: string | undefined) {
+  return async <T = Record<string, unknown>>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${baseUrl}/api/v1${route}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
 
 /** Polls a run until it is finished. */
 export async function waitForRun(stack: Stack, runId: string, timeoutMs = 180_000) {

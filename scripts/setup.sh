@@ -50,6 +50,24 @@ if [ ! -d node_modules ] || ! stamp_ok npm "$npm_hash"; then
   stamp_set npm "$npm_hash"
 fi
 
+# A PostgreSQL cluster of ours under .data/ (trust auth, listening on one address), created once.
+start_pg_cluster() {
+  local label=$1 pgdata=$2 host=$3 port=$4 name=$5 bin
+  apt_install postgresql
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    say "creating a cluster for $label in $pgdata (trust auth on $host only)"
+    mkdir -p "$pgdata"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$pgdata"; fi
+    run_pg "$bin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 >/dev/null
+  fi
+  say "starting $label on $host:$port"
+  run_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
+    -o "-p $port -c listen_addresses=$host -k $pgdata" start >/dev/null
+  wait_for "$host" "$port" "$label" "$pgdata/server.log"
+  started "$name" "$( [ "$(id -u)" = 0 ] && echo 'runuser -u postgres --' ) $bin/pg_ctl -D $pgdata -m fast stop"
+}
+
 # --- Postgres ---------------------------------------------------------------------------
 pg_host=$(url_part "$DATABASE_URL" host); pg_port=$(url_part "$DATABASE_URL" port 5432)
 if ! answers "$pg_host" "$pg_port"; then
@@ -58,40 +76,14 @@ if ! answers "$pg_host" "$pg_port"; then
     as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | tail -1)" main start || true
   fi
   if ! answers "$pg_host" "$pg_port"; then
-    apt_install postgresql
-    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-    pgdata="$data/postgres"
-    if [ ! -f "$pgdata/PG_VERSION" ]; then
-      say "creating a PostgreSQL cluster in $pgdata (trust auth on 127.0.0.1 only)"
-      mkdir -p "$pgdata"
-      if [ "$(id -u)" = 0 ]; then chown postgres "$pgdata"; fi
-      run_pg "$bin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 >/dev/null
-    fi
-    say "starting PostgreSQL on $pg_host:$pg_port"
-    run_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
-      -o "-p $pg_port -c listen_addresses=$pg_host -k $pgdata" start >/dev/null
-    wait_for "$pg_host" "$pg_port" PostgreSQL "$pgdata/server.log"
-    started postgresql "$( [ "$(id -u)" = 0 ] && echo 'runuser -u postgres --' ) $bin/pg_ctl -D $pgdata -m fast stop"
+    start_pg_cluster PostgreSQL "$data/postgres" "$pg_host" "$pg_port" postgresql
   fi
 fi
 
 # --- PostgreSQL for sources (tests and the demo), a cluster of its own --------------------
 src_host=$(url_part "$SLUICE_SOURCE_DATABASE_URL" host); src_port=$(url_part "$SLUICE_SOURCE_DATABASE_URL" port 5432)
 if ! answers "$src_host" "$src_port"; then
-  apt_install postgresql
-  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  srcdata="$data/sources-postgres"
-  if [ ! -f "$srcdata/PG_VERSION" ]; then
-    say "creating the sources' PostgreSQL cluster in $srcdata (trust auth on $src_host only)"
-    mkdir -p "$srcdata"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$srcdata"; fi
-    run_pg "$bin/initdb" -D "$srcdata" -U postgres -A trust -E UTF8 >/dev/null
-  fi
-  say "starting the sources' PostgreSQL on $src_host:$src_port"
-  run_pg "$bin/pg_ctl" -D "$srcdata" -l "$srcdata/server.log" -w \
-    -o "-p $src_port -c listen_addresses=$src_host -k $srcdata" start >/dev/null
-  wait_for "$src_host" "$src_port" "PostgreSQL (sources)" "$srcdata/server.log"
-  started sources-postgresql "$( [ "$(id -u)" = 0 ] && echo 'runuser -u postgres --' ) $bin/pg_ctl -D $srcdata -m fast stop"
+  start_pg_cluster "the sources' PostgreSQL" "$data/sources-postgres" "$src_host" "$src_port" sources-postgresql
 fi
 
 # --- Redis ------------------------------------------------------------------------------
