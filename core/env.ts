@@ -42,6 +42,9 @@ const envSchema = z.object({
   CLICKHOUSE_URL: urlWithProtocol(['http', 'https']).default('http://127.0.0.1:8123'),
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
+  // ClickHouse before 20.5 only: the server's users.d folder, where the worker writes each
+  // workspace's own login (core/warehouse/tenant-login.ts). 20.5+ gets SQL users instead.
+  SLUICE_CLICKHOUSE_USERS_DIR: z.string().min(1).optional(),
   SLUICE_MASTER_KEY: masterKey,
   SLUICE_MASTER_KEY_ID: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 lowercase letters, digits or dashes').default('k1'),
   SLUICE_PREVIOUS_MASTER_KEYS: z

@@ -245,6 +245,14 @@ describe('a hostile tenant next door (findings 2 and 3)', () => {
     } while (!['succeeded', 'failed', 'cancelled'].includes(runB.status) && Date.now() < deadline);
     expect(runB.status, JSON.stringify(runB)).toBe('succeeded');
     expect(await countIn(dbB, table)).toBe(5);
+    // B's loader used B's own warehouse login (a users.d file on 18.16), not the platform's.
+    const client = clickhouse();
+    await client.command({ query: 'SYSTEM FLUSH LOGS' });
+    const loaders = await (
+      await client.query({ query: `SELECT DISTINCT user FROM system.query_log WHERE query LIKE 'INSERT INTO \`${dbB}\`.%' ORDER BY user`, format: 'JSONEachRow' })
+    ).json<{ user: string }>();
+    await client.close();
+    expect(loaders).toEqual([{ user: `${dbB}__user` }]);
     expect(await tablesIn(dbA)).toEqual(tablesOfA);
     expect(await countIn(dbA, table)).toBe(rowsOfA);
   });

@@ -48,8 +48,9 @@ describe('tap-postgres | target-clickhouse', async () => {
     const lines: Array<[string, LineSource | undefined]> = [];
     const pipeline = { id: randomBytes(8).toString('hex'), destinationDatabase: database, streams: [{ stream: `public-${table}`, replication_method: 'FULL_TABLE' }] } as unknown as Pipeline;
     const url = new URL(sourceUrl);
-    const result = await runSync({ env }, {
+    const result = await runSync({
       timeoutMs: 300_000,
+      destination: { url: env.CLICKHOUSE_URL, user: env.CLICKHOUSE_USER, password: env.CLICKHOUSE_PASSWORD },
       tap: spec('tap-postgres'),
       target: spec('target-clickhouse'),
       config: { host: url.hostname, port: Number(url.port || 5432), user: 'postgres', password: 'unused', database: 'sluice_test_source', filter_schemas: ['public'] },

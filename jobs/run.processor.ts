@@ -21,6 +21,8 @@ import { renewWhileRunning } from './tenant-slots.js';
 import { runStagedTest } from './test-connection.js';
 import { checkConnectorAccess, connectorPolicyFrom } from '../core/connectors/access-policy.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from '../core/pipelines/destination-database.js';
+import { AppError } from '../core/errors.js';
+import { tenantWarehouseLogin, type WarehouseLogin } from '../core/warehouse/tenant-login.js';
 
 type Outcome = { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; error: string | null; transient: boolean; result?: Record<string, unknown> };
 type Run = runs.Run;
@@ -70,8 +72,26 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   const access = (c: Record<string, unknown>, schema: Record<string, unknown>) => checkConnectorAccess(connectorPolicyFrom(deps.env), c, schema, tenant.slug);
   const destinationPlugin = destinationConnector ? await catalog.getPlugin(deps.db, destinationConnector.pluginName) : undefined;
   if (destinationConnector && !destinationPlugin) throw new UnrecoverableError(`plugin ${destinationConnector.pluginName} is not in the catalog`);
+  if (pipeline) {
+    // Checked again here, not only when saved: a pipeline stored before the namespace rule may name another tenant's database.
+    const misplaced = await destinationDatabaseErrors(deps.db, { tenantId: run.tenantId, tenantSlug: tenant.slug }, pipeline.destinationDatabase);
+    if (Object.keys(misplaced).length > 0) {
+      const own = defaultDestinationDatabase(tenant.slug);
+      return { status: 'failed', exitCode: null, error: `This pipeline loads into the database "${pipeline.destinationDatabase}", which is not one of this organisation's. Change its destination database to ${own} (or ${own}__<name>) and run it again.`, transient: false };
+    }
+  }
+  // The platform ClickHouse is loaded through the tenant's own login, never the platform's.
+  let warehouse: WarehouseLogin | undefined;
+  if (pipeline && !destinationConnector) {
+    try {
+      warehouse = await tenantWarehouseLogin(deps, tenant, pipeline.destinationDatabase);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return { status: 'failed', exitCode: null, error: error.message, transient: error.code === 'unavailable' };
+    }
+  }
   // Every message this run stores or shows passes through it, explanations included.
-  const scrub = createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD]);
+  const scrub = createScrubber([...secretValues, ...(destination?.secretValues ?? []), deps.env.CLICKHOUSE_PASSWORD, ...(warehouse ? [warehouse.password] : [])]);
   const source = run.kind === 'test' ? { ok: true as const, config: storedConfig } : await access(storedConfig, plugin.configSchema);
   const target = destination ? await access(destination.config, destinationPlugin?.configSchema ?? {}) : undefined;
   if (!source.ok) return { status: 'failed', exitCode: null, error: scrub(source.message), transient: source.transient };
@@ -121,12 +141,6 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   }
 
   if (!pipeline) throw new UnrecoverableError(`sync run ${run.id} has no pipeline`);
-  // Checked again here, not only when saved: a pipeline stored before the namespace rule may name another tenant's database.
-  const misplaced = await destinationDatabaseErrors(deps.db, { tenantId: run.tenantId, tenantSlug: tenant.slug }, pipeline.destinationDatabase);
-  if (Object.keys(misplaced).length > 0) {
-    const own = defaultDestinationDatabase(tenant.slug);
-    return { status: 'failed', exitCode: null, error: `This pipeline loads into the database "${pipeline.destinationDatabase}", which is not one of this organisation's. Change its destination database to ${own} (or ${own}__<name>) and run it again.`, transient: false };
-  }
   const targetPlugin = await catalog.getPlugin(deps.db, DESTINATION_PLUGIN);
   if (!targetPlugin) throw new UnrecoverableError(`plugin ${DESTINATION_PLUGIN} is not in the catalog`);
   // A pending rollback, edit or reset becomes the state this sync starts from.
@@ -138,13 +152,15 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
     return { status: 'failed', exitCode: null, error: error.message, transient: false };
   }
   if (applied) writer.write({ type: 'log', level: 'info', message: `Applied the ${applied.source} of the pipeline's state saved at ${applied.createdAt.toISOString()}.`, at: new Date().toISOString() });
+  const destinationConfig = target?.config ?? warehouse;
+  if (!destinationConfig) throw new UnrecoverableError(`sync run ${run.id} has no destination`);
   const states = await startStateRow(deps.db, { tenantId: run.tenantId, pipelineId: pipeline.id, runId: run.id, fullRefresh: run.params.full_refresh === true });
-  const synced = await runSync(deps, {
+  const synced = await runSync({
     tap: plugin,
     target: targetPlugin,
     config,
     pipeline,
-    destination: target?.config,
+    destination: destinationConfig,
     state: states.startState,
     onState: states.save,
     timeoutMs,

@@ -5,7 +5,6 @@ import { runPlugins, type LineSource, type PluginSpec } from '../meltano/plugin-
 import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
-import type { WorkerDeps } from './deps.js';
 import { discoverIn, prepareTap } from './discover.js';
 
 export const DESTINATION_PLUGIN = 'target-clickhouse';
@@ -19,15 +18,14 @@ export const DESTINATION_PLUGIN = 'target-clickhouse';
  * prints on stdout is a state it has committed; `onState` gets each one as it comes.
  */
 export async function runSync(
-  deps: Pick<WorkerDeps, 'env'>,
   input: {
     tap: PluginSpec;
     /** target-clickhouse's definition (its settings' defaults). */
     target: PluginSpec;
     config: Record<string, unknown>;
     pipeline: Pick<Pipeline, 'id' | 'streams' | 'destinationDatabase'>;
-    /** A tenant's own target-clickhouse connector's settings; the platform ClickHouse otherwise. */
-    destination?: Record<string, unknown> | undefined;
+    /** A tenant's own target-clickhouse connector's settings, or its login to the platform ClickHouse (core/warehouse/tenant-login.ts). */
+    destination: Record<string, unknown>;
     /** The state to start from; none on a full refresh. */
     state?: Record<string, unknown> | undefined;
     onState?: (state: Record<string, unknown>) => void;
@@ -48,10 +46,7 @@ export async function runSync(
     if (hasState) await writePrivateFile(tapFolder, 'state.json', JSON.stringify(input.state));
 
     const targetFolder = await run.pluginFolder('target');
-    const destination = {
-      ...(input.destination ?? { url: deps.env.CLICKHOUSE_URL, user: deps.env.CLICKHOUSE_USER, password: deps.env.CLICKHOUSE_PASSWORD }),
-      database: input.pipeline.destinationDatabase,
-    };
+    const destination = { ...input.destination, database: input.pipeline.destinationDatabase };
     await writePrivateFile(targetFolder, 'config.json', JSON.stringify(pluginConfig(input.target.settings, destination)));
 
     const tapSource: LineSource = { plugin: input.tap.name, role: 'tap' };

@@ -113,6 +113,8 @@ if ! answers "$ch_host" "$ch_port"; then
   wait_for "$ch_host" "$ch_port" ClickHouse "$chdir/logs/err.log"
   started clickhouse "kill \$(cat $chdir/clickhouse.pid)"
 fi
+# Each workspace's own login to our ClickHouse is a file here (SLUICE_CLICKHOUSE_USERS_DIR: 18.16 has no SQL users).
+if [ -f "$data/clickhouse/config.xml" ]; then mkdir -p "$data/clickhouse/users.d"; fi
 
 # --- Meltano and its plugins ------------------------------------------------------------
 if [ ! -x .venv/bin/meltano ] || ! stamp_ok meltano "$MELTANO_REQUIREMENT"; then

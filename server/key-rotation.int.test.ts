@@ -5,9 +5,9 @@ import pino from 'pino';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../db/client.js';
-import { masterKeyFromBase64, type Keyring } from '../db/crypto.js';
+import { masterKeyFromBase64, openSecrets, sealSecrets, type Keyring } from '../db/crypto.js';
 import { rotateMasterKey } from '../db/key-rotation.js';
-import { connectors } from '../db/schema/index.js';
+import { connectors, warehouseLoginBinding, warehouseLogins } from '../db/schema/index.js';
 import { testEnv } from '../e2e/test-env.js';
 import { createRunQueue } from '../core/runs/queues.js';
 import { prepareDatabase } from '../scripts/prepare.js';
@@ -215,5 +215,14 @@ describe('master key rotation while requests are served', async () => {
 
     // Instance A, still on k1 only, can no longer open any of them.
     for (const row of rows) expect(() => loadConnectorForRun(keyringA, row), row.name).toThrow('Master key "k2" is not configured');
+  });
+
+  it("re-wraps each workspace's warehouse login too, and it still opens", async () => {
+    await poolA.db.delete(warehouseLogins).where(eq(warehouseLogins.tenantId, tenantId));
+    await poolA.db.insert(warehouseLogins).values({ tenantId, userName: 'sluice_x__user', ...sealSecrets(keyringA, warehouseLoginBinding(tenantId), { password: `wh-${suffix}` }) });
+    expect(await rotateMasterKey(poolRotate.db, keyringB)).toBe(1);
+    const [row] = await poolB.db.select().from(warehouseLogins).where(eq(warehouseLogins.tenantId, tenantId));
+    expect(row!.keyId).toBe('k2');
+    expect(openSecrets({ current: k2 }, warehouseLoginBinding(tenantId), row!)).toEqual({ password: `wh-${suffix}` });
   });
 });

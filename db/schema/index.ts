@@ -7,3 +7,4 @@ export * from './connectors.js';
 export * from './pipelines.js';
 export * from './runs.js';
 export * from './audit.js';
+export * from './warehouse.js';

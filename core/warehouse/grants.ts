@@ -1,20 +1,16 @@
-import { defaultDestinationDatabase } from './destination-database.js';
+import { defaultDestinationDatabase } from '../pipelines/destination-database.js';
 
 /**
- * A ClickHouse user per tenant, limited to its own databases, for servers with SQL access
- * control (20.5 and later; production runs 24.x). On older servers (18.16 here) there are
- * no users to create and the namespace rule (destination-database.ts) is the only guard.
- *
- * UNTESTED against a server: the ClickHouse here is 18.16. Not wired in yet: the worker
- * would run these statements as the platform user when a pipeline is saved, keep the
- * password sealed like a connector secret, and hand the target this user instead of the
- * platform's. Statement text is checked by warehouse-user.test.ts only.
+ * Per-tenant ClickHouse users on servers with SQL access control (20.5 and later; production
+ * runs 24.x): run as the platform user by tenant-login.ts. Older servers (18.16 here) get a
+ * users.d file instead (users-file.ts).
  */
 export function supportsAccessControl(serverVersion: string): boolean {
   const [major = 0, minor = 0] = serverVersion.split('.').map(Number);
   return major > 20 || (major === 20 && minor >= 5);
 }
 
+/** Users and databases are separate namespaces in ClickHouse: the name only has to be the tenant's alone. */
 export const warehouseUserName = (tenantSlug: string) => `${defaultDestinationDatabase(tenantSlug)}__user`;
 
 const quoteIdentifier = (name: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { supportsAccessControl, tenantUserStatements } from './warehouse-user.js';
+import { supportsAccessControl, tenantUserStatements } from './grants.js';
 
 describe('per-tenant ClickHouse users (statement text only: no 20.5+ server here)', () => {
   it('are only for servers with access control', () => {
