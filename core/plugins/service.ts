@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { plugins } from '../../db/schema/index.js';
 import type { PluginDefinition } from '../../meltano/plugins.js';
@@ -32,6 +32,14 @@ export async function syncCatalog(db: Db, definitions: PluginDefinition[]): Prom
 export const listPlugins = (db: Db) => db.select().from(plugins).orderBy(asc(plugins.kind), asc(plugins.name));
 
 export const getPlugin = (db: DbOrTx, name: string) => db.query.plugins.findFirst({ where: eq(plugins.name, name) });
+
+/** Each named plugin's settings schema, in one query (a page of connectors names few plugins, many times). */
+export async function configSchemasOf(db: DbOrTx, names: string[]): Promise<Map<string, Plugin['configSchema']>> {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.select({ name: plugins.name, configSchema: plugins.configSchema }).from(plugins).where(inArray(plugins.name, unique));
+  return new Map(rows.map((r) => [r.name, r.configSchema]));
+}
 
 /** The shape the API shows: snake_case, settings schema included. */
 export function presentPlugin(p: Plugin) {

@@ -43,12 +43,20 @@ export function connectorRoutes(deps: AppDeps) {
     const plugin = await catalog.getPlugin(deps.db, c.pluginName);
     return connectors.presentConnector(c, plugin ? secretNamesOf(plugin.configSchema) : []);
   };
+  // A page holds up to 200 connectors: their plugins' schemas come in one query, not one each.
+  const presentPage = async (rows: connectors.Connector[]) => {
+    const schemas = await catalog.configSchemasOf(deps.db, rows.map((r) => r.pluginName));
+    return rows.map((c) => {
+      const schema = schemas.get(c.pluginName);
+      return connectors.presentConnector(c, schema ? secretNamesOf(schema) : []);
+    });
+  };
   return new Hono<AppEnv>()
     .get('/', async (c) => {
       const query = parseQuery(c, listQuery);
       const rows = await connectors.listConnectors(deps.db, c.get('principal').tenantId, { ...query, cursor: decodeCursor(query.cursor) });
       const result = page(rows, query.limit, (r) => ({ at: r.createdAt, id: r.id }));
-      return c.json({ data: await Promise.all(result.data.map(present)), next_cursor: result.next_cursor });
+      return c.json({ data: await presentPage(result.data), next_cursor: result.next_cursor });
     })
     .post('/', requireRole('admin'), async (c) => {
       const body = await parseBody(c, createBody);
