@@ -48,7 +48,7 @@ export function openApiDocument(operations: Operation[]) {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token (`npm run sluice -- tokens create`)' },
-        session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Browser session; mutating requests also send X-CSRF-Token' },
+        session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Browser session; mutating requests also send X-CSRF-Token (returned by sign-in and by GET /auth/session)' },
       },
     },
     security: [{ bearer: [] }, { session: [] }],

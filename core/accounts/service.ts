@@ -5,6 +5,7 @@ import { memberships, sessions, tenants, users } from '../../db/schema/index.js'
 import { recordAudit, type Actor } from '../audit/service.js';
 import { AppError } from '../errors.js';
 import type { Principal, Role } from '../tenants/service.js';
+import { csrfHashOf, csrfTokenFor } from './csrf.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import type { SignInLimiter } from './sign-in-limit.js';
 
@@ -89,8 +90,8 @@ export function tenantsOf(db: DbOrTx, userId: string) {
 export async function openSession(db: DbOrTx, userId: string, tenantId: string) {
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
   const token = randomBytes(32).toString('base64url');
-  const csrfToken = randomBytes(24).toString('base64url');
-  await db.insert(sessions).values({ tokenHash: sha256(token), csrfHash: sha256(csrfToken), userId, tenantId, expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) });
+  const csrfToken = csrfTokenFor(token);
+  await db.insert(sessions).values({ tokenHash: sha256(token), csrfHash: csrfHashOf(csrfToken), userId, tenantId, expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) });
   return { token, csrfToken, maxAgeSeconds: SESSION_DAYS * 86_400 };
 }
 
@@ -98,7 +99,7 @@ export async function signOut(db: Db, token: string) {
   await db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
 }
 
-/** The principal behind a session cookie, with the CSRF hash its mutating requests must match. */
+/** The principal behind a session cookie, with the stored CSRF hash (see csrf.ts: `csrfMatches`). */
 export async function authenticateSession(db: Db, token: string): Promise<(Principal & { csrfHash: string }) | undefined> {
   const [row] = await db
     .select({ userId: users.id, email: users.email, tenantId: tenants.id, slug: tenants.slug, role: memberships.role, csrfHash: sessions.csrfHash })
@@ -114,5 +115,3 @@ export async function authenticateSession(db: Db, token: string): Promise<(Princ
   }
   return { tenantId: row.tenantId, tenantSlug: row.slug, role: row.role, actor: { type: 'user', id: row.userId, label: row.email }, via: 'session', csrfHash: row.csrfHash };
 }
-
-export const csrfMatches = (csrfHash: string, token: string | undefined) => token !== undefined && sha256(token) === csrfHash;

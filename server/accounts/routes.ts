@@ -9,6 +9,7 @@ import { requireAuth, requireRole, SESSION_COOKIE } from '../middleware/auth.js'
 import type { Operation } from '../openapi.js';
 import { parseBody, parseParam } from '../validation.js';
 import * as accounts from '../../core/accounts/service.js';
+import { csrfMatches, csrfTokenFor } from '../../core/accounts/csrf.js';
 import * as invitations from '../../core/accounts/invitations.js';
 import { createSignInLimiter } from '../../core/accounts/sign-in-limit.js';
 
@@ -33,7 +34,13 @@ export const accountOperations: Operation[] = [
     responses: { 200: 'Joined and signed in', 401: "Not the existing account's password", 409: 'Already a member', 410: 'Invitation used, withdrawn or expired', 429: 'Too many attempts (see Retry-After)' },
   },
   { method: 'post', path: '/auth/sign-out', summary: 'End the browser session (a cookie request sends X-CSRF-Token)', role: 'public', responses: { 204: 'Signed out', 403: 'Missing CSRF token' } },
-  { method: 'get', path: '/auth/session', summary: 'Who is signed in, for which tenant and role', role: 'viewer', responses: { 200: 'The session' } },
+  {
+    method: 'get',
+    path: '/auth/session',
+    summary: "Who is signed in, for which tenant and role. A browser session also gets its CSRF token (`csrf_token`, to send as X-CSRF-Token; the same one sign-in returned), so another tab or a reload can make changes; it is null for an API token, which needs none",
+    role: 'viewer',
+    responses: { 200: '{ tenant, role, actor, via, csrf_token }' },
+  },
   { method: 'get', path: '/members', summary: "The tenant's members and their roles", role: 'admin', responses: { 200: 'Members' } },
   {
     method: 'post',
@@ -84,7 +91,7 @@ export function authRoutes(deps: AppDeps) {
       if (token) {
         // Another site can make a browser post here with the cookie, never with the header.
         const principal = await accounts.authenticateSession(deps.db, token);
-        if (principal && !accounts.csrfMatches(principal.csrfHash, c.req.header('x-csrf-token'))) {
+        if (principal && !csrfMatches({ token, csrfHash: principal.csrfHash }, c.req.header('x-csrf-token'))) {
           throw new AppError('forbidden', 'This request is missing its CSRF token. Reload the page and try again.');
         }
         await accounts.signOut(deps.db, token);
@@ -94,7 +101,10 @@ export function authRoutes(deps: AppDeps) {
     })
     .get('/session', requireAuth(deps.db), (c) => {
       const p = c.get('principal');
-      return c.json({ tenant: { id: p.tenantId, slug: p.tenantSlug }, role: p.role, actor: p.actor, via: p.via });
+      const cookie = p.via === 'session' ? getCookie(c, SESSION_COOKIE) : undefined;
+      // The token is readable only by our own pages (no CORS); no cache may keep it.
+      c.header('cache-control', 'no-store');
+      return c.json({ tenant: { id: p.tenantId, slug: p.tenantSlug }, role: p.role, actor: p.actor, via: p.via, csrf_token: cookie ? csrfTokenFor(cookie) : null });
     });
 }
 

@@ -1,7 +1,8 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Db } from '../../db/client.js';
-import { authenticateSession, csrfMatches } from '../../core/accounts/service.js';
+import { csrfMatches } from '../../core/accounts/csrf.js';
+import { authenticateSession } from '../../core/accounts/service.js';
 import type { AppEnv } from '../deps.js';
 import { AppError } from '../../core/errors.js';
 import { authenticate, roleRank, type Role } from '../../core/tenants/service.js';
@@ -12,7 +13,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Machines send `Authorization: Bearer <token>`; browsers carry the HttpOnly session cookie.
  * A cookie-authenticated request that changes anything must also send the session's CSRF
- * token in `X-CSRF-Token`: another site can make a browser send the cookie, never the header.
+ * token in `X-CSRF-Token` (sign-in returns it, `GET /auth/session` too): another site can
+ * make a browser send the cookie, never the header, and cannot read either answer.
  */
 export const requireAuth = (db: Db) =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -26,8 +28,8 @@ export const requireAuth = (db: Db) =>
     }
     const session = getCookie(c, SESSION_COOKIE);
     const principal = session ? await authenticateSession(db, session) : undefined;
-    if (!principal) throw new AppError('unauthorized', 'Sign in first (or send an API token as "Authorization: Bearer <token>").');
-    if (!SAFE_METHODS.has(c.req.method) && !csrfMatches(principal.csrfHash, c.req.header('x-csrf-token'))) {
+    if (!session || !principal) throw new AppError('unauthorized', 'Sign in first (or send an API token as "Authorization: Bearer <token>").');
+    if (!SAFE_METHODS.has(c.req.method) && !csrfMatches({ token: session, csrfHash: principal.csrfHash }, c.req.header('x-csrf-token'))) {
       throw new AppError('forbidden', 'This request is missing its CSRF token. Reload the page and try again.');
     }
     const { csrfHash: _, ...rest } = principal;

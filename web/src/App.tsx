@@ -3,13 +3,21 @@ import { api, setCsrfToken } from './api.js';
 import { Catalog } from './Catalog.js';
 import { SignIn } from './SignIn.js';
 
-type Session = { tenant: { slug: string }; role: string; actor: { label: string } };
+type Session = { tenant: { slug: string }; role: string; actor: { label: string }; csrf_token: string | null };
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [health, setHealth] = useState<string>('checking…');
 
-  const loadSession = () => api<Session>('/auth/session').then(setSession, () => setSession(null));
+  // The session answer carries the CSRF token too: this tab may not be the one that signed in.
+  const loadSession = () =>
+    api<Session>('/auth/session').then(
+      (s) => {
+        setCsrfToken(s.csrf_token);
+        setSession(s);
+      },
+      () => setSession(null),
+    );
   useEffect(() => {
     void loadSession();
     api<{ status: string }>('/health').then(
