@@ -35,6 +35,9 @@ describe('.dockerignore', () => {
     '.venv/bin/meltano',
     '.meltano/extractors/tap-postgres/venv/bin/tap-postgres',
     'server.key',
+    // built inside the image from the sources: a local build could bring stale modules
+    'dist/server/main.js',
+    'meltano/target-clickhouse/dist/main.js',
   ])('keeps %s out of the image', (file) => {
     expect(ignored(file)).toBe(true);
   });
