@@ -8,7 +8,7 @@ import { QueueUnavailable, type RunQueues } from './queues.js';
 import { reapOrphanedRuns } from './reaper.js';
 import { requeueLostRuns } from './requeue.js';
 
-/** The Postgres advisory lock key that lets one reconciler run a pass at a time, across every worker ("sluc"; nothing else in Sluice takes advisory locks). */
+/** The Postgres advisory lock key that lets one reconciler run a pass at a time, across every worker ("sluc"; the migrator holds another, 727274). */
 export const RECONCILER_LOCK = 0x736c_7563;
 
 export type ReconcilerDeps = {
