@@ -61,6 +61,9 @@ const envSchema = z.object({
   DISCOVER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).default(600),
   SYNC_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(10).default(6 * 3600),
   SYNC_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(3600).default(30),
+  // The reconciler's pass (core/runs/reconciler.ts); 0 turns it off, for processes that share a
+  // database with other queue prefixes (tests), where every other prefix's run would look lost.
+  SLUICE_RECONCILE_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(3600).default(60),
   LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
   SLUICE_ALLOWED_SOURCE_NETWORKS: allowedNetworks,
   SLUICE_FILES_DIR: z.string().min(1).default(defaultFilesDir),

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createDb } from '../db/client.js';
 import { keyringFrom } from '../db/keyring.js';
-import { createRunQueue } from '../core/runs/queues.js';
+import { openProducerQueues } from '../core/runs/queues.js';
 import { projectRoot } from '../meltano/project.js';
 import { createApp } from '../server/app.js';
 import { loadEnv } from '../core/env.js';
@@ -31,7 +31,6 @@ export async function startStack(options: { workers?: number; logLevel?: string;
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may stop its Redis on purpose
-  const queue = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
   // The API's log lines are kept for tests to read; warnings and errors still show as before.
   const apiLines: string[] = [];
   const apiLogDestination = {
@@ -41,6 +40,8 @@ export async function startStack(options: { workers?: number; logLevel?: string;
     },
   };
   const log = pino({ level: 'info' }, apiLogDestination);
+  // As server/main.ts: the run queues on a connection of their own that fails fast, outages logged once.
+  const queue = openProducerQueues(env.REDIS_URL, env.SLUICE_QUEUE_PREFIX, log, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
   const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));

@@ -12,21 +12,34 @@ import { loadEnvOrExit } from '../core/env.js';
 import { createLogger } from '../core/logger.js';
 import { listenForCancels } from '../core/runs/cancel.js';
 import type { WorkerDeps } from './deps.js';
-import { deleteOldLogs } from '../core/runs/log-archive.js';
+import { producerConnection, watchRedisOutages } from '../core/runs/queue-connection.js';
 import { createRunQueue, QUEUE_NAMES, type RunJob } from '../core/runs/queues.js';
-import { reapOrphanedRuns } from '../core/runs/reaper.js';
+import { startReconciler } from '../core/runs/reconciler.js';
 import { createRunProcessor } from './run.processor.js';
 import { createTenantSlots } from './tenant-slots.js';
 
 const env = loadEnvOrExit();
 let stopping = false;
 const log = createLogger(env.LOG_LEVEL, 'sluice-worker');
+// A bug that escapes every handler leaves this process in a state nobody knows: log it with
+// its stack and exit non-zero; BullMQ hands its runs to another worker (stalled-job recovery)
+// and the next worker on this machine stops the plugin processes it left.
+process.on('uncaughtException', (error) => {
+  log.fatal({ err: error }, 'uncaught exception; the worker stops');
+  process.exit(1);
+});
+// A promise nobody awaited failed (a log write, a housekeeping step): the process itself is
+// intact, and exiting would stop every sync in progress here for it. Logged as the bug it is.
+process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
 const { db, close: closeDb } = createDb(env.DATABASE_URL);
 // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
 const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 const redis = new Redis(env.REDIS_URL);
-for (const client of [connection, redis]) client.on('error', (error) => log.warn({ err: error.message }, 'redis unavailable; reconnecting'));
-const cancels = await listenForCancels(new Redis(env.REDIS_URL), env.SLUICE_QUEUE_PREFIX);
+const workerOutage = watchRedisOutages(log, 'worker', connection);
+watchRedisOutages(log, 'redis', redis);
+const subscriber = new Redis(env.REDIS_URL);
+watchRedisOutages(log, 'cancels', subscriber);
+const cancels = await listenForCancels(subscriber, env.SLUICE_QUEUE_PREFIX);
 
 configurePluginUids(env.SLUICE_PLUGIN_UIDS);
 if (!isolatesPlugins()) {
@@ -70,36 +83,40 @@ const workers = [
   new Worker<RunJob>(QUEUE_NAMES.discover, processor, { connection, prefix: env.SLUICE_QUEUE_PREFIX, concurrency: env.WORKER_INTERACTIVE_CONCURRENCY }),
 ];
 for (const worker of workers) {
-  worker.on('error', (error) => log.error({ err: error.message, queue: worker.name }, 'worker error'));
-  worker.on('failed', (job, error) => log.warn({ job: job?.id, queue: worker.name, err: error.message }, 'job attempt failed'));
+  worker.on('error', (error) => workerOutage(error) || log.error({ err: error, queue: worker.name }, 'worker error'));
+  worker.on('failed', (job, error) => log.warn({ job: job?.id, queue: worker.name, err: error }, 'job attempt failed'));
 }
 log.info({ concurrency: env.WORKER_CONCURRENCY, interactive: env.WORKER_INTERACTIVE_CONCURRENCY, prefix: env.SLUICE_QUEUE_PREFIX }, 'worker ready');
 
-// Housekeeping: runs of workers that died on this machine, and logs past their retention.
-// Only for looking jobs up: the reaper asks BullMQ whether a run's job is still alive.
-const runQueues = createRunQueue(redis, env.SLUICE_QUEUE_PREFIX);
-const housekeeping = setInterval(() => {
-  void sweep().catch((error: Error) => log.error({ err: error.message }, 'sweep failed'));
-  void deleteOldLogs(db, env.LOG_RETENTION_DAYS).catch((error: Error) => log.error({ err: error.message }, 'log retention failed'));
-  // A run left "running" by a worker that is gone (its job no longer active anywhere) is ended, never left hanging.
-  void reapOrphanedRuns({ db, queues: runQueues, redis, prefix: env.SLUICE_QUEUE_PREFIX })
-    .then((ended) => ended.length > 0 && log.warn({ ended }, 'ended runs whose worker is gone'))
-    .catch((error: Error) => log.error({ err: error.message }, 'reaping orphaned runs failed'));
-}, 60_000);
+// Per machine, so on every worker: plugin folders and processes left by a worker that died here.
+const housekeeping = setInterval(() => void sweep().catch((error: unknown) => log.error({ err: error }, 'sweep failed')), 60_000);
 housekeeping.unref();
+
+// Once for the whole fleet (an advisory lock picks one worker per pass): queued runs whose job
+// was lost, pipeline schedules missing from Redis, runs whose worker is gone, old logs.
+// On a connection of its own that fails fast, so a pass never hangs on a Redis outage.
+const reconcilerRedis = producerConnection(env.REDIS_URL);
+const reconcilerQueues = createRunQueue(reconcilerRedis, env.SLUICE_QUEUE_PREFIX, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
+watchRedisOutages(log, 'reconciler', reconcilerRedis, ...reconcilerQueues.all);
+const reconciler =
+  env.SLUICE_RECONCILE_SECONDS > 0
+    ? startReconciler({ db, queues: reconcilerQueues, redis: reconcilerRedis, prefix: env.SLUICE_QUEUE_PREFIX, log: log.child({ module: 'reconciler' }), logRetentionDays: env.LOG_RETENTION_DAYS }, env.SLUICE_RECONCILE_SECONDS * 1000)
+    : undefined;
 
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'worker stopping');
   clearInterval(housekeeping);
+  await reconciler?.stop();
   // Runs in progress are not failed: their Meltano stops, and another worker resumes them.
   const closing = Promise.all(workers.map((w) => w.close(true)));
   const stopped = await stopOwnRuns();
   if (stopped > 0) log.warn({ stopped }, 'stopped runs in progress; they resume on another worker');
   await closing;
   await cancels.close();
-  await runQueues.close();
+  await reconcilerQueues.close();
+  reconcilerRedis.disconnect();
   await Promise.all([connection.quit(), redis.quit(), closeDb()]);
   process.exit(0);
 }

@@ -7,7 +7,7 @@ import { diff, recordAudit } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
-import { removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
+import { QueueUnavailable, removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
 
@@ -68,10 +68,25 @@ const auditView = (p: Pick<Pipeline, 'name' | 'sourceConnectorId' | 'destination
   enabled: p.enabled,
 });
 
-/** The pipeline's BullMQ job scheduler follows its schedule and enabled flag (after the row is committed). */
-async function syncSchedule(queues: RunQueues, p: Pipeline) {
-  if (p.scheduleCron && p.enabled) await upsertSchedule(queues, p.id, { cron: p.scheduleCron, timezone: p.scheduleTimezone });
-  else await removeSchedule(queues, p.id);
+/** The schedule a pipeline should have in BullMQ: its cron and zone while it is enabled, none otherwise. */
+export const wantedSchedule = (p: Pick<Pipeline, 'scheduleCron' | 'scheduleTimezone' | 'enabled'>): Schedule | null =>
+  p.scheduleCron && p.enabled ? { cron: p.scheduleCron, timezone: p.scheduleTimezone } : null;
+
+/**
+ * The pipeline's BullMQ job scheduler follows its schedule and enabled flag (after the row is
+ * committed). The pipelines table is the truth: when the queue is not reachable the change is
+ * still saved, and the reconciler (core/runs/reconciler.ts) applies it once Redis is back.
+ */
+async function applySchedule(queues: RunQueues, pipelineId: string, wanted: Schedule | null) {
+  await (wanted ? upsertSchedule(queues, pipelineId, wanted) : removeSchedule(queues, pipelineId)).catch((error: unknown) => {
+    if (!(error instanceof QueueUnavailable)) throw error;
+  });
+}
+
+/** Every pipeline's wanted schedule, for the reconciler: id → schedule (null: none). */
+export async function allWantedSchedules(db: Db): Promise<Map<string, Schedule | null>> {
+  const rows = await db.select({ id: pipelines.id, scheduleCron: pipelines.scheduleCron, scheduleTimezone: pipelines.scheduleTimezone, enabled: pipelines.enabled }).from(pipelines);
+  return new Map(rows.map((p) => [p.id, wantedSchedule(p)]));
 }
 
 export async function createPipeline(db: Db, queues: RunQueues, acting: Acting, input: PipelineInput) {
@@ -86,7 +101,7 @@ export async function createPipeline(db: Db, queues: RunQueues, acting: Acting, 
     await recordAudit(tx, { ...acting, action: 'pipeline.create', resourceType: 'pipeline', resourceId: row.id, changes: auditView(row) });
     return row;
   });
-  await syncSchedule(queues, created);
+  await applySchedule(queues, created.id, wantedSchedule(created));
   return created;
 }
 
@@ -140,7 +155,7 @@ export async function updatePipeline(db: Db, queues: RunQueues, acting: Acting, 
     await recordAudit(tx, { ...acting, action: 'pipeline.update', resourceType: 'pipeline', resourceId: id, changes: diff(before, auditView(row!)) });
     return row!;
   });
-  await syncSchedule(queues, updated);
+  await applySchedule(queues, updated.id, wantedSchedule(updated));
   return updated;
 }
 
@@ -169,7 +184,7 @@ export async function deletePipeline(db: Db, queues: RunQueues, acting: Acting, 
     await tx.delete(pipelines).where(eq(pipelines.id, id));
     await recordAudit(tx, { ...acting, action: 'pipeline.delete', resourceType: 'pipeline', resourceId: id, changes: { name: current.name } });
   });
-  await removeSchedule(queues, id);
+  await applySchedule(queues, id, null);
 }
 
 export function presentPipeline(p: Pipeline) {

@@ -1,6 +1,9 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { RunKind } from '../../db/schema/index.js';
+import { AppError } from '../errors.js';
+import { PRODUCER_TIMEOUT_MS, producerConnection, watchRedisOutages } from './queue-connection.js';
 
 /**
  * One queue per run kind: connection tests and discovery are interactive (someone is
@@ -54,26 +57,100 @@ export function createRunQueue(connection: ConnectionOptions, prefix: string, op
   };
 }
 
-/** The job id is the run id, so enqueueing the same run twice is a no-op. */
+/**
+ * The run queues of a producer (the API, the reconciler) on a connection of their own that
+ * fails fast (`producerConnection`), with outages logged once. `close()` closes the connection too.
+ *
+ * @example
+ * const queues = openProducerQueues(env.REDIS_URL, env.SLUICE_QUEUE_PREFIX, log);
+ */
+export function openProducerQueues(url: string, prefix: string, log: Logger, options: { syncRetryDelayMs?: number } = {}): RunQueues {
+  const connection = producerConnection(url);
+  const queues = createRunQueue(connection, prefix, options);
+  watchRedisOutages(log, 'queue', connection, ...queues.all);
+  return {
+    ...queues,
+    close: async () => {
+      await queues.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/** The run queue (Redis) did not answer: nothing was queued. Carries the Redis error as `cause`. */
+export class QueueUnavailable extends AppError {
+  constructor(what: string, cause: unknown) {
+    super('unavailable', `Sluice's job queue is not reachable right now, so ${what}. Try again in a minute.`);
+    this.cause = cause;
+  }
+}
+
+/**
+ * A queue operation, bounded: BullMQ waits for a connection that was never ready however
+ * long it takes, and a producer must answer within seconds. A rejected or timed-out call
+ * becomes `QueueUnavailable` (what the caller says was not done).
+ */
+export async function withinDeadline<T>(operation: Promise<T>, notDone: string, ms = PRODUCER_TIMEOUT_MS + 1_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([operation, deadline]);
+  } catch (error) {
+    throw new QueueUnavailable(notDone, error);
+  } finally {
+    clearTimeout(timer);
+    // a call that lost the race may still settle later: its outcome is nobody's to handle
+    operation.catch(() => undefined);
+  }
+}
+
+/**
+ * The job id is the run id, so enqueueing the same run twice is a no-op. Throws
+ * `QueueUnavailable` within seconds when Redis is away (see `startRun` for what becomes of the run).
+ */
 export async function enqueueRun(queues: RunQueues, kind: RunKind, runId: string): Promise<void> {
-  await queues.forKind(kind).add(kind, { run_id: runId }, { jobId: runId });
+  await withinDeadline(queues.forKind(kind).add(kind, { run_id: runId }, { jobId: runId }), 'the run was not started');
 }
 
-/** Removes a queued run's job (a run that is already running is stopped through its cancel signal instead). */
+/**
+ * Removes a queued run's job (a run that is already running is stopped through its cancel
+ * signal instead). Called after the run is marked cancelled; when Redis is away the job
+ * stays, and the worker that takes it finds its run finished and leaves it alone.
+ */
 export async function dequeueRun(queues: RunQueues, kind: RunKind, runId: string): Promise<void> {
-  const job = await queues.forKind(kind).getJob(runId);
-  if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove().catch(() => undefined);
+  const remove = async () => {
+    const job = await queues.forKind(kind).getJob(runId);
+    if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove().catch(() => undefined);
+  };
+  await withinDeadline(remove(), 'the cancelled run stays in the queue').catch((error: unknown) => {
+    if (!(error instanceof QueueUnavailable)) throw error;
+  });
 }
 
-const schedulerId = (pipelineId: string) => `pipeline-${pipelineId}`;
+const SCHEDULER_PREFIX = 'pipeline-';
+const schedulerId = (pipelineId: string) => `${SCHEDULER_PREFIX}${pipelineId}`;
 
 /** A pipeline's cron + time zone as a BullMQ job scheduler (created or updated). */
 export async function upsertSchedule(queues: RunQueues, pipelineId: string, schedule: { cron: string; timezone: string }): Promise<void> {
-  await queues
+  const upsert = queues
     .forKind('sync')
     .upsertJobScheduler(schedulerId(pipelineId), { pattern: schedule.cron, tz: schedule.timezone }, { name: 'scheduled', data: { pipeline_id: pipelineId, scheduled: true }, opts: queues.retries('sync') });
+  await withinDeadline(upsert, "the pipeline's schedule was not applied yet");
 }
 
 export async function removeSchedule(queues: RunQueues, pipelineId: string): Promise<void> {
-  await queues.forKind('sync').removeJobScheduler(schedulerId(pipelineId));
+  await withinDeadline(queues.forKind('sync').removeJobScheduler(schedulerId(pipelineId)), "the pipeline's old schedule was not removed yet");
+}
+
+/** The pipelines' job schedulers as BullMQ holds them, by pipeline id. */
+export async function listSchedules(queues: RunQueues): Promise<Map<string, { cron: string | undefined; timezone: string | undefined }>> {
+  const found = await withinDeadline(queues.forKind('sync').getJobSchedulers(0, -1), 'the schedules could not be read');
+  const byPipeline = new Map<string, { cron: string | undefined; timezone: string | undefined }>();
+  for (const s of found) {
+    const id = s.id ?? s.key;
+    if (id.startsWith(SCHEDULER_PREFIX)) byPipeline.set(id.slice(SCHEDULER_PREFIX.length), { cron: s.pattern, timezone: s.tz });
+  }
+  return byPipeline;
 }

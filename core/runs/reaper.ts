@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../../db/client.js';
 import { runs } from '../../db/schema/index.js';
 import { archiveRunLog } from './log-archive.js';
-import type { RunQueues } from './queues.js';
+import { withinDeadline, type RunQueues } from './queues.js';
 import { createLogWriter, runLogKey } from './run-log.js';
 
 export const ORPHANED = 'The worker running this run stopped and no worker picked it up again, so Sluice ended it. Run it again.';
@@ -12,13 +12,30 @@ export const ORPHANED = 'The worker running this run stopped and no worker picke
 const LIVE_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'] as const;
 
 /**
+ * The runs some job still holds or will pick up: by job id (a run's job id is its id) and,
+ * for a scheduled job, by the run it names in its data once it has created it. Bounded in
+ * time: throws `QueueUnavailable` when Redis does not answer.
+ */
+export async function runIdsWithLiveJobs(queues: RunQueues): Promise<Set<string>> {
+  const owned = new Set<string>();
+  for (const queue of queues.all) {
+    for (const job of await withinDeadline(queue.getJobs([...LIVE_STATES]), 'the queue could not be read')) {
+      if (job.id) owned.add(job.id);
+      const runId = (job.data as { run_id?: unknown } | undefined)?.run_id;
+      if (typeof runId === 'string') owned.add(runId);
+    }
+  }
+  return owned;
+}
+
+/**
  * Ends runs left "running" by a worker that is gone: their BullMQ job is no longer active or
  * waiting (a stalled job that used up its retries is failed by BullMQ, a completed one
  * means its worker could not save the outcome; a job lost with Redis is missing). A run
  * whose job is active belongs to a live worker; one whose job waits will be picked up again
  * (reclaim). Runs started less than `graceMs` ago are left alone. The update is guarded by
  * status and attempt, so a run a worker finishes or reclaims meanwhile is never touched.
- * Returns the ids it ended. Meant for the worker's housekeeping, every minute or so.
+ * Returns the ids it ended. Part of the reconciler's pass (core/runs/reconciler.ts).
  *
  * @example
  * const ended = await reapOrphanedRuns({ db, queues, redis, prefix: env.SLUICE_QUEUE_PREFIX });
@@ -36,15 +53,7 @@ export async function reapOrphanedRuns(
   if (candidates.length === 0) return [];
 
   // Read after the runs: a job that finishes in between has already ended its run, which the guarded update skips.
-  const owned = new Set<string>();
-  for (const queue of deps.queues.all) {
-    for (const job of await queue.getJobs([...LIVE_STATES])) {
-      if (job.id) owned.add(job.id);
-      // a scheduled job names its run in its data once it has created it
-      const runId = (job.data as { run_id?: unknown } | undefined)?.run_id;
-      if (typeof runId === 'string') owned.add(runId);
-    }
-  }
+  const owned = await runIdsWithLiveJobs(deps.queues);
 
   const ended: string[] = [];
   for (const candidate of candidates.filter((c) => !owned.has(c.id))) {

@@ -19,7 +19,12 @@ const EXPIRE_SECONDS = 7 * 24 * 3600;
 const MAX_ENTRIES = 200_000;
 const MAX_BUFFERED_WHILE_AWAY = 50_000;
 
-export type LogWriter = { write(event: LogEvent): void; flush(): Promise<void>; close(): Promise<void> };
+export type LogWriter = {
+  write(event: LogEvent): void;
+  flush(): Promise<void>;
+  /** Writes what is left; resolves to the number of entries it could not write (Redis stayed away), for the caller to report. */
+  close(): Promise<number>;
+};
 
 /**
  * Buffers entries and writes them in one pipelined round trip every `intervalMs`, so a
@@ -56,9 +61,10 @@ export function createLogWriter(redis: Redis, key: string, intervalMs = 50): Log
       // a few more tries if Redis is coming back
       for (let i = 0; i < 20; i += 1) {
         await flush();
-        if (pending.length === 0) return;
+        if (pending.length === 0) return 0;
         await new Promise((r) => setTimeout(r, 250));
       }
+      return pending.length;
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Operation } from '../openapi.js';
 import { decodeCursor, page, pageQuery } from '../../core/pagination.js';
 import * as catalog from '../../core/plugins/service.js';
 import { AppError } from '../../core/errors.js';
-import * as runs from '../../core/runs/service.js';
+import { startRun } from '../../core/runs/start-run.js';
 import { parseBody, parseParam, parseQuery } from '../validation.js';
 import * as connectors from '../../core/connectors/service.js';
 
@@ -32,10 +32,10 @@ export const connectorOperations: Operation[] = [
     responses: { 200: 'Updated', 404: 'Not found', 409: 'Name taken' },
   },
   { method: 'delete', path: '/connectors/{id}', summary: 'Delete a connector not used by any pipeline', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'In use' } },
-  { method: 'post', path: '/connectors/{id}/test', summary: 'Queue a staged connection test (settings, network, discovery, first record)', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
-  { method: 'post', path: '/connectors/{id}/discover', summary: "Queue discovery of the source's streams", role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found' } },
+  { method: 'post', path: '/connectors/{id}/test', summary: 'Queue a staged connection test (settings, network, discovery, first record)', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found', 503: 'The job queue is not reachable; nothing was started' } },
+  { method: 'post', path: '/connectors/{id}/discover', summary: "Queue discovery of the source's streams", role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found', 503: 'The job queue is not reachable; nothing was started' } },
   { method: 'get', path: '/connectors/{id}/streams', summary: 'The streams found by the last discovery (or test)', role: 'viewer', responses: { 200: 'Streams', 404: 'Not found or not discovered yet' } },
-  { method: 'post', path: '/connectors/{id}/preview', summary: 'Queue a preview: the first rows of one stream (in the run result)', role: 'admin', body: previewBody, responses: { 202: '{ run_id }', 404: 'Not found' } },
+  { method: 'post', path: '/connectors/{id}/preview', summary: 'Queue a preview: the first rows of one stream (in the run result)', role: 'admin', body: previewBody, responses: { 202: '{ run_id }', 404: 'Not found', 503: 'The job queue is not reachable; nothing was started' } },
 ];
 
 export function connectorRoutes(deps: AppDeps) {
@@ -78,13 +78,13 @@ export function connectorRoutes(deps: AppDeps) {
     .post('/:id/test', requireRole('admin'), async (c) => {
       const acting = actingFrom(c);
       const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
-      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'test', trigger: 'manual', connectorId: connector.id });
+      const run = await startRun(deps.db, deps.queue, acting, { kind: 'test', trigger: 'manual', connectorId: connector.id });
       return c.json({ run_id: run.id }, 202);
     })
     .post('/:id/discover', requireRole('admin'), async (c) => {
       const acting = actingFrom(c);
       const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
-      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'discover', trigger: 'manual', connectorId: connector.id });
+      const run = await startRun(deps.db, deps.queue, acting, { kind: 'discover', trigger: 'manual', connectorId: connector.id });
       return c.json({ run_id: run.id }, 202);
     })
     .get('/:id/streams', async (c) => {
@@ -97,7 +97,7 @@ export function connectorRoutes(deps: AppDeps) {
       const acting = actingFrom(c);
       const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
       const body = await parseBody(c, previewBody);
-      const run = await runs.createRun(deps.db, deps.queue, acting, { kind: 'discover', trigger: 'manual', connectorId: connector.id, params: { preview: body } });
+      const run = await startRun(deps.db, deps.queue, acting, { kind: 'discover', trigger: 'manual', connectorId: connector.id, params: { preview: body } });
       return c.json({ run_id: run.id }, 202);
     });
 }

@@ -19,12 +19,14 @@ function postgresError(error: unknown): PgError | undefined {
  * What the service log may say about an unexpected error. A database error's message and
  * stack carry the failed query's bound parameters (password hashes, token hashes,
  * ciphertexts), and Postgres's own message and detail can quote a value: for those we log
- * only the SQLSTATE code, constraint, table, column and routine — never a value.
+ * only the SQLSTATE code, constraint, table, column and routine — never a value. Any other
+ * error is logged whole (`{ err }`: message, stack and causes).
  */
 export function describeForLog(error: unknown): Record<string, unknown> {
   const pg = postgresError(error);
   if (pg) return { db: { code: pg.code, constraint: pg.constraint_name, table: pg.table_name, column: pg.column_name, routine: pg.routine } };
-  return error instanceof Error ? { err: error.message, stack: error.stack } : { err: String(error) };
+  // pino's err serializer keeps the stack and every cause
+  return { err: error };
 }
 
 // Class 22 (data exception): a value Postgres cannot store — a NUL byte, a date out of its

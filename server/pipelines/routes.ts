@@ -5,7 +5,7 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { requireRole } from '../middleware/auth.js';
 import type { Operation } from '../openapi.js';
 import { decodeCursor, page, pageQuery } from '../../core/pagination.js';
-import * as runs from '../../core/runs/service.js';
+import { startRun } from '../../core/runs/start-run.js';
 import { parseBody, parseOptionalBody, parseParam, parseQuery } from '../validation.js';
 import * as pipelines from '../../core/pipelines/service.js';
 import * as state from '../../core/pipelines/state.js';
@@ -43,7 +43,7 @@ export const pipelineOperations: Operation[] = [
   { method: 'get', path: '/pipelines/{id}', summary: 'Show a pipeline with its next run times', role: 'viewer', responses: { 200: 'The pipeline', 404: 'Not found' } },
   { method: 'patch', path: '/pipelines/{id}', summary: 'Change a pipeline', role: 'admin', body: updateBody, responses: { 200: 'Updated', 404: 'Not found', 409: 'Name taken' } },
   { method: 'delete', path: '/pipelines/{id}', summary: 'Delete a pipeline (its runs stay in the history); refused while a sync of it is queued or running', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'A sync is queued or running: cancel it first' } },
-  { method: 'post', path: '/pipelines/{id}/runs', summary: 'Queue a sync run now ({ full_refresh: true } ignores the saved state)', role: 'admin', body: runBody, bodyOptional: true, responses: { 202: '{ run_id }', 404: 'Not found', 409: 'Already running' } },
+  { method: 'post', path: '/pipelines/{id}/runs', summary: 'Queue a sync run now ({ full_refresh: true } ignores the saved state)', role: 'admin', body: runBody, bodyOptional: true, responses: { 202: '{ run_id }', 404: 'Not found', 409: 'Already running', 503: 'The job queue is not reachable; nothing was started' } },
   { method: 'get', path: '/pipelines/{id}/state', summary: 'The Singer state after each sync, newest first, with what changed', role: 'viewer', query: pageQuery, responses: { 200: 'State history' } },
   { method: 'post', path: '/pipelines/{id}/state/rollback', summary: 'Roll back to the state after an earlier run (applied before the next sync)', role: 'admin', body: rollbackBody, responses: { 202: 'Pending', 404: 'Not found' } },
   { method: 'put', path: '/pipelines/{id}/state', summary: 'Replace the state with an edited one (validated; applied before the next sync)', role: 'admin', body: stateBody, responses: { 202: 'Pending', 404: 'Not found' } },
@@ -84,7 +84,7 @@ export function pipelineRoutes(deps: AppDeps) {
       const acting = actingFrom(c);
       const pipeline = await pipelines.getPipeline(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Pipeline'));
       const body = await parseOptionalBody(c, runBody);
-      const run = await runs.createRun(deps.db, deps.queue, acting, {
+      const run = await startRun(deps.db, deps.queue, acting, {
         kind: 'sync',
         trigger: 'manual',
         connectorId: pipeline.sourceConnectorId,

@@ -8,6 +8,7 @@ import { actingFrom } from '../acting.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { AppError } from '../../core/errors.js';
 import { requireRole } from '../middleware/auth.js';
+import { describeForLog } from '../middleware/on-error.js';
 import type { Operation } from '../openapi.js';
 import { dateTimeQuery, decodeCursor, page, pageQuery } from '../../core/pagination.js';
 import { parseParam, parseQuery } from '../validation.js';
@@ -17,6 +18,7 @@ import * as runs from '../../core/runs/service.js';
 // connection of its own: a quarter second of latency for a constant number of connections.
 const POLL_MS = 250;
 const DEFAULT_MAX_STREAMS_PER_TENANT = 20;
+const STREAM_FAILED = 'The live log stopped because Sluice could not read it just now. Reload the page to follow it again from where it stopped.';
 const listQuery = pageQuery.extend({
   pipeline_id: z.uuid().optional(),
   connector_id: z.uuid().optional(),
@@ -166,7 +168,11 @@ export function runRoutes(deps: AppDeps) {
             await pause(POLL_MS, sleeper);
           }
         } catch (error) {
-          if (!closed) throw error;
+          // A client that left is not an error; anything else is logged here (not by Hono, on stderr)
+          // and the client is told in plain words, without the internals.
+          if (closed) return;
+          deps.log.error({ ...describeForLog(error), run_id: runId, request_id: c.get('requestId') }, 'log stream failed');
+          await stream.writeSSE({ event: 'error', data: JSON.stringify({ message: STREAM_FAILED }) }).catch(() => undefined);
         } finally {
           release();
         }
