@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlugins, type PluginProcess } from './plugin-process.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // Recording a process group writes a file: slow on a busy disk. Children must not depend on it being quick.
 const slowRun = { recordProcessGroup: () => sleep(300) };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnInGroup } from './spawn.js';
 
 const env = { PATH: '/usr/bin:/bin' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('spawnInGroup', () => {
   it('keeps what a child prints before the spawn callback resolves', async () => {
