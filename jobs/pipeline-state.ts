@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { pipelineStates } from '../db/schema/index.js';
 import { stateErrors } from '../core/pipelines/state.js';
+import { RunFenced, whileHeld, type Claim } from '../core/runs/fence.js';
 
 /**
  * A pipeline's Singer state lives in Sluice's own table (pipeline_states), not in Meltano:
@@ -75,35 +76,53 @@ export async function applyPendingState(db: Db, pipelineId: string): Promise<Row
   return latest;
 }
 
-export const rejectState = (db: Db, id: number) => db.update(pipelineStates).set({ pending: false, rejectedAt: new Date() }).where(eq(pipelineStates.id, id));
+export const rejectState = (db: DbOrTx, id: number) => db.update(pipelineStates).set({ pending: false, rejectedAt: new Date() }).where(eq(pipelineStates.id, id));
 
 /**
  * The row a sync writes its states to. A retried attempt of the same run takes up the row
  * its earlier attempt left (and the state in it). `save` queues writes in order; `finish`
  * waits for them and, for a run that saved nothing and did not succeed, removes the row so
  * the pipeline's state stays what it was.
+ *
+ * Every write is fenced by the claim (core/runs/fence.ts): once another worker has
+ * reclaimed the run, or it has ended, this attempt's states are refused (the new attempt's
+ * stand), `onFenced` is called once so the caller stops its plugins, and `finish` throws
+ * RunFenced.
  */
-export async function startStateRow(db: Db, input: { tenantId: string; pipelineId: string; runId: string; fullRefresh: boolean }) {
+export async function startStateRow(db: Db, input: { tenantId: string; pipelineId: string; claim: Claim; fullRefresh: boolean; onFenced?: () => void }) {
+  const { claim } = input;
   const current = await currentState(db, input.pipelineId);
-  const resumed = current?.runId === input.runId && current.source === 'sync' ? current : undefined;
+  const resumed = current?.runId === claim.runId && current.source === 'sync' ? current : undefined;
   const startState = resumed?.state ?? (input.fullRefresh ? {} : (current?.state ?? {}));
   const row =
-    resumed ?? (await db.insert(pipelineStates).values({ tenantId: input.tenantId, pipelineId: input.pipelineId, runId: input.runId, source: 'sync', state: startState }).returning())[0]!;
+    resumed ??
+    (await whileHeld(db, claim, async (tx) => (await tx.insert(pipelineStates).values({ tenantId: input.tenantId, pipelineId: input.pipelineId, runId: claim.runId, source: 'sync', state: startState }).returning())[0]!));
   let saved = 0;
   let chain: Promise<unknown> = Promise.resolve();
   let failure: Error | undefined;
+  let fenced: RunFenced | undefined;
+  const write = (what: (tx: DbOrTx) => Promise<unknown>) => {
+    chain = chain
+      .then(() => (fenced ? undefined : whileHeld(db, claim, what)))
+      .catch((error: Error) => {
+        if (!(error instanceof RunFenced)) return (failure = error);
+        fenced = error;
+        input.onFenced?.();
+      });
+  };
   return {
     /** What the tap starts from (nothing on a full refresh's first attempt). */
     startState,
     save(state: Record<string, unknown>) {
       saved += 1;
-      chain = chain.then(() => db.update(pipelineStates).set({ state }).where(eq(pipelineStates.id, row.id))).catch((error: Error) => (failure = error));
+      write((tx) => tx.update(pipelineStates).set({ state }).where(eq(pipelineStates.id, row.id)));
     },
     saved: () => saved,
     async finish(succeeded: boolean) {
       await chain;
+      if (fenced) throw fenced;
       if (failure) throw failure;
-      if (!succeeded && saved === 0 && !resumed) await db.delete(pipelineStates).where(eq(pipelineStates.id, row.id));
+      if (!succeeded && saved === 0 && !resumed) await whileHeld(db, claim, (tx) => tx.delete(pipelineStates).where(eq(pipelineStates.id, row.id)));
     },
   };
 }

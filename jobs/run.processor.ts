@@ -6,10 +6,10 @@ import * as connectors from '../core/connectors/service.js';
 import * as pipelines from '../core/pipelines/service.js';
 import * as catalog from '../core/plugins/service.js';
 import * as runs from '../core/runs/service.js';
-import { FINAL_WRITE_FAILED, finishRun } from '../core/runs/finish.js';
+import { whileHeld, type Claim } from '../core/runs/fence.js';
+import { endRun, failureOutcome, type Outcome } from './run-end.js';
 import type { WorkerDeps } from './deps.js';
 import { discoverCatalog, streamsOf } from './discover.js';
-import { archiveRunLog } from '../core/runs/log-archive.js';
 import { applyPendingState, rejectState, startStateRow, StateRejected } from './pipeline-state.js';
 import { previewStream } from './preview.js';
 import { runJobSchema, type RunJob } from '../core/runs/queues.js';
@@ -18,13 +18,13 @@ import { createRunOutput } from './run-output.js';
 import { createScrubber } from './scrub.js';
 import { DESTINATION_PLUGIN, runSync } from './sync.js';
 import { renewWhileRunning } from './tenant-slots.js';
+import { afterRun, watchHold, watchSlot } from './run-watch.js';
 import { runStagedTest } from './test-connection.js';
 import { checkConnectorAccess, connectorPolicyFrom } from '../core/connectors/access-policy.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from '../core/pipelines/destination-database.js';
 import { AppError } from '../core/errors.js';
 import { tenantWarehouseLogin, type WarehouseLogin } from '../core/warehouse/tenant-login.js';
 
-type Outcome = { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; error: string | null; transient: boolean; result?: Record<string, unknown> };
 type Run = runs.Run;
 
 const scheduler: Actor = { type: 'system', id: null, label: 'schedule' };
@@ -56,7 +56,9 @@ async function runForSchedule(deps: WorkerDeps, pipelineId: string): Promise<str
 /** What a tap prints when it cannot use the state it was given (Python's JSON parser, a bad bookmark). */
 const REFUSED_STATE = /RecursionError|JSONDecodeError|(?:invalid|malformed|bad|unexpected)\b.{0,40}\bstate\b|\bstate\b.{0,40}\b(?:invalid|malformed)\b/i;
 
-async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: AbortSignal): Promise<Outcome> {
+/** `claim` fences every write this run makes (core/runs/fence.ts); `onFenced` stops it once another worker holds it. */
+async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: AbortSignal, fence: { claim: Claim; onFenced: () => void }): Promise<Outcome> {
+  const { claim } = fence;
   const connector = await connectors.getConnector(deps.db, run.tenantId, run.connectorId);
   const plugin = await catalog.getPlugin(deps.db, connector.pluginName);
   if (!plugin) throw new UnrecoverableError(`plugin ${connector.pluginName} is not in the catalog`);
@@ -102,7 +104,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   const storeCatalog = async (found: { catalog?: Record<string, unknown>; streams?: ReturnType<typeof streamsOf> }) => {
     if (!found.catalog || !found.streams) return;
     const row = { connectorId: connector.id, tenantId: run.tenantId, catalog: found.catalog, streams: found.streams, discoveredAt: new Date() };
-    await deps.db.insert(connectorCatalogs).values(row).onConflictDoUpdate({ target: connectorCatalogs.connectorId, set: row });
+    await afterRun("save the streams it found", () => whileHeld(deps.db, claim, (tx) => tx.insert(connectorCatalogs).values(row).onConflictDoUpdate({ target: connectorCatalogs.connectorId, set: row })));
   };
 
   if (run.kind === 'test') {
@@ -124,7 +126,8 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
       : tested.cancelled
         ? { status: 'cancelled', exitCode: null, error: 'The run was cancelled.', transient: false }
         : { status: 'failed', exitCode: null, error: tested.message === null ? null : scrub(tested.message), transient: false };
-    await connectors.recordTestResult(deps.db, connector.id, tested.ok, outcome.status === 'cancelled' ? null : outcome.error);
+    // The run's row stays share-locked while the connector is written (on another connection), so a reclaim waits for it.
+    await afterRun("save the connector's test result", () => whileHeld(deps.db, claim, () => connectors.recordTestResult(deps.db, connector.id, tested.ok, outcome.status === 'cancelled' ? null : outcome.error)));
     return { ...outcome, result: { stages: tested.stages, ...(tested.streams ? { streams: tested.streams.length } : {}) } };
   }
 
@@ -154,7 +157,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   if (applied) writer.write({ type: 'log', level: 'info', message: `Applied the ${applied.source} of the pipeline's state saved at ${applied.createdAt.toISOString()}.`, at: new Date().toISOString() });
   const destinationConfig = target?.config ?? warehouse;
   if (!destinationConfig) throw new UnrecoverableError(`sync run ${run.id} has no destination`);
-  const states = await startStateRow(deps.db, { tenantId: run.tenantId, pipelineId: pipeline.id, runId: run.id, fullRefresh: run.params.full_refresh === true });
+  const states = await startStateRow(deps.db, { tenantId: run.tenantId, pipelineId: pipeline.id, claim, fullRefresh: run.params.full_refresh === true, onFenced: fence.onFenced });
   const synced = await runSync({
     tap: plugin,
     target: targetPlugin,
@@ -167,22 +170,25 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
     onLine: output.onLine,
     signal,
   });
+  // From here on the sync's data is in the warehouse: a failure says what failed, and is never retried as if nothing had run.
   let outcome = outcomeOf(synced, () => explainFailure(output.tail()));
-  await states.finish(outcome.status === 'succeeded');
+  await afterRun("save where the sync got to (the pipeline's state), so the next sync may read again some rows it already loaded (they are deduplicated)", () => states.finish(outcome.status === 'succeeded'));
   if (outcome.status === 'failed' && applied && applied.source !== 'reset' && states.saved() === 0 && REFUSED_STATE.test(output.tail().join('\n'))) {
     // The tap refused the state someone saved: set it aside, or every later sync fails the same way.
-    await rejectState(deps.db, applied.id);
+    await afterRun('set aside the state the source refused', () => whileHeld(deps.db, claim, (tx) => rejectState(tx, applied.id)));
     outcome = { status: 'failed', exitCode: outcome.exitCode, error: `The source refused the pipeline's ${applied.source}ed state saved at ${applied.createdAt.toISOString()}; it has been set aside and the next sync starts from the state before it.`, transient: false };
   }
-  await runs.recordRunOutput(deps.db, run.id, { recordCounts: output.recordCounts, rowsLoaded: output.rowsLoaded(), reconciliation: output.reconciliation.length > 0 ? output.reconciliation : null });
-  return outcome;
+  // Saved with the outcome, in the same fenced write (finishRun).
+  return { ...outcome, output: { recordCounts: output.recordCounts, rowsLoaded: output.rowsLoaded(), reconciliation: output.reconciliation.length > 0 ? output.reconciliation : null } };
 }
 
 /**
  * Executes one run: takes a tenant slot (syncs), marks it running, spawns Meltano, streams
  * the log, records the outcome, and for a transient failure hands the job back to BullMQ to
  * retry with backoff. Idempotent: a finished run, or one another worker took, is left alone;
- * a run found `running` lost its worker (stalled job) and starts again.
+ * a run found `running` lost its worker (stalled job) and starts again as a new attempt. The
+ * attempt fences the old worker: its state saves and final write are refused and its
+ * plugins stopped (core/runs/fence.ts).
  */
 export function createRunProcessor(deps: WorkerDeps) {
   return async function processRun(job: Job<RunJob>, token?: string, bullSignal?: AbortSignal) {
@@ -203,11 +209,9 @@ export function createRunProcessor(deps: WorkerDeps) {
       await job.moveToDelayed(Date.now() + 2_000 + Math.random() * 3_000, token);
       throw new DelayedError();
     }
-    const stopRenewing = run.kind === 'sync' ? renewWhileRunning(deps.slots, run.tenantId, run.id) : () => undefined;
     try {
       await processClaimed(deps, job, run, bullSignal);
     } finally {
-      stopRenewing();
       if (run.kind === 'sync') await deps.slots.release(run.tenantId, run.id);
     }
   };
@@ -218,23 +222,32 @@ async function processClaimed(deps: WorkerDeps, job: Job<RunJob>, run: Run, bull
   const claim = { startedAt: run.startedAt ?? new Date(), attempt: run.attempt + 1, worker: deps.workerName, errorSummary: null };
   const started = recovered ? await runs.reclaim(deps.db, run.id, run.attempt, claim) : await runs.transition(deps.db, run.id, 'queued', 'running', claim);
   if (!started) return;
+  // This worker's fencing token: every write below lands only while the run is still this attempt's.
+  const held: Claim = { runId: run.id, attempt: started.attempt };
   const log = deps.log.child({ run_id: run.id, kind: run.kind, attempt: started.attempt });
   const writer = createLogWriter(deps.redis, runLogKey(deps.env.SLUICE_QUEUE_PREFIX, run.id));
   if (recovered) writer.write({ type: 'log', level: 'warning', message: `Picked up again after its worker stopped (attempt ${started.attempt}); a sync resumes from its last saved state.`, at: new Date().toISOString() });
   const watch = deps.cancels.watch(run.id, bullSignal);
+  // Once another worker holds the run (or it ended), its plugins stop here.
+  const onFenced = () => watch.abort();
+  const stopWatchingHold = watchHold(deps.db, held, () => {
+    log.warn('this attempt no longer holds the run (another worker took it over, or it ended); stopping its plugins');
+    onFenced();
+  });
+  const stopRenewing = run.kind === 'sync' ? renewWhileRunning(deps.slots, run.tenantId, run.id, watchSlot(log, writer)) : () => undefined;
   // A cancel published before we were listening is not lost: the API marks the row first,
   // then publishes, so either the message reaches this watch or this read sees the mark.
   if ((await runs.getRunById(deps.db, run.id))?.cancelRequestedAt) watch.abort();
   let outcome: Outcome;
   try {
     log.info('run started');
-    outcome = await execute(deps, started, writer, watch.signal);
+    outcome = await execute(deps, started, writer, watch.signal, { claim: held, onFenced });
   } catch (error) {
-    if (error instanceof UnrecoverableError) log.error({ err: error.message }, 'run cannot start');
-    else log.error({ err: error instanceof Error ? error.message : String(error) }, 'run crashed');
-    outcome = { status: 'failed', exitCode: null, error: 'Sluice could not start this run. The service log has the details.', transient: !(error instanceof UnrecoverableError) };
+    outcome = failureOutcome(error, log);
   } finally {
     watch.done();
+    stopWatchingHold();
+    stopRenewing();
   }
   if (deps.isStopping()) {
     // Stopped by this worker's shutdown, not by the run: leave it running for another worker to take over.
@@ -244,18 +257,15 @@ async function processClaimed(deps: WorkerDeps, job: Job<RunJob>, run: Run, bull
   }
   const maxAttempts = job.opts.attempts ?? 1;
   if (outcome.status === 'failed' && outcome.transient && job.attemptsMade + 1 < maxAttempts) {
-    await runs.transition(deps.db, run.id, 'running', 'queued', { errorSummary: `Will retry: ${outcome.error}` });
-    writer.write({ type: 'log', level: 'warning', message: `This looks temporary; Sluice will retry (attempt ${job.attemptsMade + 2} of ${maxAttempts}). ${outcome.error}`, at: new Date().toISOString() });
-    await writer.close();
-    log.warn({ err: outcome.error }, 'run will retry');
-    throw new Error(outcome.error ?? 'transient failure');
+    const requeued = await runs.transition(deps.db, run.id, 'running', 'queued', { errorSummary: `Will retry: ${outcome.error}` }, { attempt: held.attempt });
+    if (requeued) {
+      writer.write({ type: 'log', level: 'warning', message: `This looks temporary; Sluice will retry (attempt ${job.attemptsMade + 2} of ${maxAttempts}). ${outcome.error}`, at: new Date().toISOString() });
+      await writer.close();
+      log.warn({ reason: outcome.error }, 'run will retry');
+      throw new Error(outcome.error ?? 'transient failure');
+    }
+    // No longer ours to retry (ended meanwhile, or another worker holds it): finishRun below says which.
   }
   // Retried, and failed with a plain reason if it cannot be saved: the run never stays "running".
-  const finished = await finishRun(deps.db, run.id, outcome, { onError: (error, attempt) => log.error({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not save the run outcome') });
-  const shownError = finished.saved === 'fallback' ? FINAL_WRITE_FAILED : outcome.error;
-  if (shownError) writer.write({ type: 'log', level: finished.status === 'cancelled' ? 'warning' : 'error', message: shownError, at: new Date().toISOString() });
-  writer.write({ type: 'end', status: finished.status, at: new Date().toISOString() });
-  await writer.close();
-  await archiveRunLog(deps.redis, deps.db, runLogKey(deps.env.SLUICE_QUEUE_PREFIX, run.id), run.id).catch((error: Error) => log.error({ err: error.message }, 'could not archive the run log'));
-  log.info({ status: finished.status }, 'run finished');
+  await endRun({ db: deps.db, redis: deps.redis, logKey: runLogKey(deps.env.SLUICE_QUEUE_PREFIX, run.id), log, writer }, held, outcome);
 }

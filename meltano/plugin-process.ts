@@ -83,7 +83,13 @@ export async function runPlugins(
     // The target holds the pipe's read end now; ours closed, the tap gets EPIPE if the target dies.
     tap.stdout.destroy();
   }
-  for (const child of children) if (child.pid !== undefined) await run.recordProcessGroup(child.pid);
+  // Exit watchers and output readers attach before anything is awaited: a child that fails at
+  // once must neither lose its only error line nor emit an 'error' no one listens to (a crash).
+  const procs = second && target ? [first, second] : [first];
+  const exiting = Promise.all(children.map(exited));
+  // The last process's stdout is ours to read (a piped tap's went to the target).
+  const pumps = Promise.all(children.flatMap((child, i) => [lines(child.stderr, procs[i]!.onStderr), ...(i === children.length - 1 ? [lines(child.stdout, procs[i]!.onStdout)] : [])]));
+  pumps.catch(() => undefined);
 
   let stopped: 'cancelled' | 'timedOut' | undefined;
   let forceTimer: NodeJS.Timeout | undefined;
@@ -100,11 +106,9 @@ export async function runPlugins(
   if (options.signal?.aborted) stop('cancelled');
   const timeout = options.timeoutMs ? setTimeout(() => stop('timedOut'), options.timeoutMs) : undefined;
   try {
-    const procs = second && target ? [first, second] : [first];
-    // The last process's stdout is ours to read (a piped tap's went to the target).
-    const pumps = children.flatMap((child, i) => [lines(child.stderr, procs[i]!.onStderr), ...(i === children.length - 1 ? [lines(child.stdout, procs[i]!.onStdout)] : [])]);
-    const exits = await Promise.all(children.map(exited));
-    await Promise.all(pumps);
+    for (const child of children) if (child.pid !== undefined) await run.recordProcessGroup(child.pid);
+    const exits = await exiting;
+    await pumps;
     exits.forEach((exit, i) => {
       if (exit.error && children[i]!.pid === undefined) procs[i]!.onStderr(`ERROR ${procs[i]!.name} could not be started (${exit.error.code ?? 'error'}): is it installed on this worker?`);
     });

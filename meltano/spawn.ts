@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { execa } from 'execa';
 import { meltanoBin, projectRoot } from './project.js';
 
@@ -38,10 +39,33 @@ export function killGroup(pgid: number, signal: NodeJS.Signals) {
 export async function spawnMeltano(args: string[], options: SpawnOptions): Promise<SpawnResult> {
   const bad = args.find((arg) => !SAFE_ARG.test(arg));
   if (bad !== undefined) throw new Error(`Refusing to pass an unsafe argument to meltano: ${JSON.stringify(bad)}`);
+  return spawnInGroup(meltanoBin, args, projectRoot, options);
+}
+
+/**
+ * Runs an executable (no shell) in a process group of its own, reading its output line by
+ * line; what spawnMeltano does, for any program. A program that cannot be started at all
+ * (missing, not executable) ends with exit code 127 and one line saying so, never a throw.
+ */
+export async function spawnInGroup(file: string, args: string[], cwd: string, options: SpawnOptions): Promise<SpawnResult> {
   if (options.signal?.aborted) return { exitCode: undefined, timedOut: false, cancelled: true, signal: undefined };
-  const child = execa(meltanoBin, args, { cwd: projectRoot, env: options.env, extendEnv: false, buffer: false, reject: false, stdin: 'ignore', detached: true });
-  const pid = child.pid!;
-  await options.onSpawn?.(pid);
+  const child = execa(file, args, { cwd, env: options.env, extendEnv: false, buffer: false, reject: false, stdin: 'ignore', detached: true });
+  // Readers first, before anything is awaited: with buffer: false, what the child prints
+  // before they attach is gone (a child that fails at once would lose its only error line).
+  const pump = async (from: 'stdout' | 'stderr') => {
+    for await (const line of child.iterable({ from })) await options.onLine(line, from);
+  };
+  const pumped = Promise.all([pump('stdout'), pump('stderr')]);
+  // Awaited below; a throwing onSpawn must not leave it an unhandled rejection meanwhile.
+  pumped.catch(() => undefined);
+  const pid = child.pid;
+  if (pid === undefined) {
+    // Never started: no process group to stop, no output to wait for.
+    const result = await child;
+    await pumped.catch(() => undefined);
+    await options.onLine(`ERROR ${path.basename(file)} could not be started (${errorCode(result)}): is it installed on this worker?`, 'stderr');
+    return { exitCode: 127, timedOut: false, cancelled: false, signal: undefined };
+  }
   let stopped: 'cancelled' | 'timedOut' | undefined;
   let forceTimer: NodeJS.Timeout | undefined;
   const stop = (why: 'cancelled' | 'timedOut') => {
@@ -52,14 +76,11 @@ export async function spawnMeltano(args: string[], options: SpawnOptions): Promi
   };
   const onAbort = () => stop('cancelled');
   options.signal?.addEventListener('abort', onAbort);
-  // An abort that came while we awaited onSpawn fired no event for this listener.
-  if (options.signal?.aborted) stop('cancelled');
   const timeout = options.timeoutMs ? setTimeout(() => stop('timedOut'), options.timeoutMs) : undefined;
   try {
-    const pump = async (from: 'stdout' | 'stderr') => {
-      for await (const line of child.iterable({ from })) await options.onLine(line, from);
-    };
-    await Promise.all([pump('stdout'), pump('stderr')]);
+    await options.onSpawn?.(pid);
+    // An abort that came while we awaited onSpawn is handled by the listener registered before it.
+    await pumped;
     const result = await child;
     return { exitCode: result.exitCode, timedOut: stopped === 'timedOut', cancelled: stopped === 'cancelled', signal: result.signal };
   } finally {
@@ -70,3 +91,5 @@ export async function spawnMeltano(args: string[], options: SpawnOptions): Promi
     killGroup(pid, 'SIGKILL');
   }
 }
+
+const errorCode = (result: { code?: string | undefined }) => result.code ?? 'error';

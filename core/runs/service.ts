@@ -123,12 +123,17 @@ export async function listRuns(
   return db.select().from(runs).where(and(...filters)).orderBy(desc(runs.queuedAt), desc(runs.id)).limit(query.limit + 1);
 }
 
-export async function transition(db: Db, id: string, from: RunStatus, to: RunStatus, patch: Partial<Run> = {}): Promise<Run | undefined> {
+/**
+ * Moves a run from `from` to `to`, only if it is still `from` (and, given `attempt`, still
+ * that attempt: the fencing token of the worker that claimed it, see fence.ts). Returns the
+ * updated run, or undefined when the run had moved on: callers must handle that.
+ */
+export async function transition(db: Db, id: string, from: RunStatus, to: RunStatus, patch: Partial<Run> = {}, guard: { attempt?: number } = {}): Promise<Run | undefined> {
   if (!transitions.some((t) => t.from === from && t.to === to)) throw new Error(`Run status cannot go from ${from} to ${to}`);
   const [row] = await db
     .update(runs)
     .set({ ...storable(patch), status: to })
-    .where(and(eq(runs.id, id), eq(runs.status, from)))
+    .where(and(eq(runs.id, id), eq(runs.status, from), guard.attempt === undefined ? undefined : eq(runs.attempt, guard.attempt)))
     .returning();
   return row;
 }
