@@ -44,7 +44,7 @@ async function runForSchedule(deps: WorkerDeps, pipelineId: string): Promise<str
   const acting = { tenantId: pipeline.tenantId, tenantSlug: tenant?.slug ?? '', actor: scheduler };
   try {
     // This job becomes the run: nothing to enqueue.
-    const run = await runs.createRun(deps.db, null, acting, { kind: 'sync', trigger: 'schedule', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
+    const run = await runs.createRun(deps.db, acting, { kind: 'sync', trigger: 'schedule', connectorId: pipeline.sourceConnectorId, pipelineId: pipeline.id });
     return run.id;
   } catch (error) {
     if (!(error instanceof runs.PipelineBusy)) throw error;

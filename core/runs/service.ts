@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { runs, type RunKind, type RunParams, type RunStatus } from '../../db/schema/index.js';
-import { dequeueRun, enqueueRun, type RunQueues } from './queues.js';
+import { dequeueRun, type RunQueues } from './queues.js';
 import type { Acting } from '../acting.js';
 import { recordAudit } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
@@ -25,13 +25,11 @@ export const transitions: Array<{ from: RunStatus; to: RunStatus }> = [
 export const isFinished = (status: RunStatus) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
 
 /**
- * Creates a run and queues it. The row and its audit event are committed before the job is
- * queued, so a worker never picks up a run it cannot find.
+ * Creates a run's row and its audit event, committed together. Queueing it is the caller's
+ * (core/runs/start-run.ts, which fails fast when Redis is away); a scheduled job becomes its run.
  */
 export async function createRun(
   db: Db,
-  /** null: the caller runs it itself (a scheduled job becomes its run). */
-  queues: RunQueues | null,
   acting: Acting,
   input: { kind: RunKind; trigger: 'manual' | 'schedule' | 'retry'; connectorId: string; pipelineId?: string; params?: RunParams },
 ) {
@@ -54,7 +52,6 @@ export async function createRun(
     const busy = await activeSync(db, input.pipelineId);
     throw new PipelineBusy(busy?.id ?? 'unknown', busy?.status ?? 'running');
   });
-  if (queues) await enqueueRun(queues, input.kind, run.id);
   return run;
 }
 

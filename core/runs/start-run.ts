@@ -18,8 +18,8 @@ export const NOT_QUEUED = "Sluice's job queue was not reachable when this run wa
  * @example
  * const run = await startRun(db, queues, acting, { kind: 'test', trigger: 'manual', connectorId });
  */
-export async function startRun(db: Db, queues: RunQueues, acting: Acting, input: Parameters<typeof createRun>[3]) {
-  const run = await createRun(db, null, acting, input);
+export async function startRun(db: Db, queues: RunQueues, acting: Acting, input: Parameters<typeof createRun>[2]) {
+  const run = await createRun(db, acting, input);
   try {
     await enqueueRun(queues, run.kind, run.id);
   } catch (error) {
