@@ -1,36 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { plugins } from '../db/schema/index.js';
 import { syncCatalog } from '../core/plugins/service.js';
 import { projectRoot } from '../meltano/project.js';
 import { startStack, waitForRun, type Stack } from './stack.js';
+import { runProcesses, type RunProcess as Proc } from './run-processes.js';
 import { testDatabaseUrl } from './test-env.js';
-
-type Proc = { pid: number; uid: number; cwd: string; environ: string; cmdline: string };
-
-/** Every process whose working folder is inside a run folder of `workerPid`. */
-async function runProcesses(workerPid: string): Promise<Proc[]> {
-  const found: Proc[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '');
-    if (!cwd.startsWith(path.join(tmpdir(), `sluice-run-${workerPid}-`))) continue;
-    const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-    found.push({
-      pid: Number(name),
-      uid: Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]),
-      cwd,
-      environ: (await readFile(`/proc/${name}/environ`, 'utf8').catch(() => '')).replaceAll('\0', '\n'),
-      cmdline: (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' '),
-    });
-  }
-  return found;
-}
 
 // Plugins are third-party code: each tap and target runs under a uid of its own, in a
 // folder of its own, with an environment built from scratch. A probe tap (a real process
@@ -85,21 +65,21 @@ describe('plugin processes are isolated', () => {
 
     // Both runs hold (each probe waits for its release file): two taps and two targets.
     let processes: Proc[] = [];
-    const deadline = Date.now() + 60_000;
     let workerPid = '';
-    while (Date.now() < deadline) {
-      const run = (await stack.api<{ worker: string | null }>('GET', `/runs/${runs[0]!.runId}`)).body;
-      workerPid = String(run.worker ?? '').split(':').at(-1) ?? '';
-      processes = workerPid ? await runProcesses(workerPid) : [];
-      const taps = processes.filter((p) => p.cmdline.includes('plugin-probe.mjs'));
-      const targets = processes.filter((p) => p.cwd.endsWith('/target') && p.cmdline.includes('node'));
-      if (taps.length === 2 && targets.length === 2) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const taps = processes.filter((p) => p.cmdline.includes('plugin-probe.mjs'));
-    const targets = processes.filter((p) => p.cwd.endsWith('/target') && p.cmdline.includes('node'));
-    expect(taps).toHaveLength(2);
-    expect(targets).toHaveLength(2);
+    const tapsNow = () => processes.filter((p) => p.cmdline.includes('plugin-probe.mjs'));
+    const targetsNow = () => processes.filter((p) => p.cwd.endsWith('/target') && p.cmdline.includes('node'));
+    await vi.waitFor(
+      async () => {
+        const run = (await stack.api<{ worker: string | null }>('GET', `/runs/${runs[0]!.runId}`)).body;
+        workerPid = String(run.worker ?? '').split(':').at(-1) ?? '';
+        processes = workerPid ? await runProcesses(workerPid) : [];
+        expect(tapsNow()).toHaveLength(2);
+        expect(targetsNow()).toHaveLength(2);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    const taps = tapsNow();
+    const targets = targetsNow();
 
     // Four processes, four uids, none of them ours or root's.
     const uids = [...taps, ...targets].map((p) => p.uid);

@@ -1,7 +1,13 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { afterAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { syncCatalog } from '../core/plugins/service.js';
+import { plugins } from '../db/schema/index.js';
+import { projectRoot } from '../meltano/project.js';
+import { runProcesses } from './run-processes.js';
 import { sourceTable } from './source-table.js';
 import { startStack, waitForRun, type Stack } from './stack.js';
 
@@ -20,29 +26,86 @@ async function clickhouseCount(stack: Stack, database: string, table: string) {
   }
 }
 
+// A tap that holds its sync until the test writes a `release` file in its folder (the probe
+// of plugin-isolation.test.ts, under a catalog name of this file's own).
+const HOLDING_TAP = 'tap-hold-workers';
+
 describe('two workers on one queue', () => {
   const stacks: Stack[] = [];
   const tables: Array<Awaited<ReturnType<typeof sourceTable>>> = [];
+  const databases: string[] = [];
   afterAll(async () => {
     for (const t of tables) await t.drop();
+    const db = stacks[0]?.db;
+    if (db) {
+      await db.execute(sql`delete from pipelines where source_connector_id in (select id from connectors where plugin_name = ${HOLDING_TAP})`);
+      await db.execute(sql`delete from connectors where plugin_name = ${HOLDING_TAP}`);
+      await db.delete(plugins).where(eq(plugins.name, HOLDING_TAP));
+    }
+    if (stacks[0]) {
+      const client = createClient({ url: stacks[0].env.CLICKHOUSE_URL, username: stacks[0].env.CLICKHOUSE_USER, password: stacks[0].env.CLICKHOUSE_PASSWORD });
+      for (const database of new Set(databases)) await client.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` });
+      await client.close();
+    }
     for (const s of stacks) await s.stop();
   });
 
   it('share the work, and no run is executed twice', async () => {
+    // Each worker takes one run at a time, and both runs are held open until both are
+    // running: the only way both run is one on each worker.
     const stack = await startStack({ workers: 2, env: { WORKER_CONCURRENCY: '1', TENANT_MAX_CONCURRENT_SYNCS: '10' } });
     stacks.push(stack);
+    await syncCatalog(stack.db, [
+      {
+        name: HOLDING_TAP,
+        kind: 'extractor',
+        namespace: 'tap_hold_workers',
+        executable: 'e2e/fixtures/plugin-probe.mjs',
+        label: 'Holding tap',
+        description: 'test plugin: holds its sync until released',
+        category: 'test',
+        setup_guide: 'none',
+        capabilities: ['catalog', 'discover', 'state'],
+        settings: [
+          { name: 'secret', kind: 'password', sensitive: true },
+          { name: 'project_root', kind: 'string' },
+        ],
+        settings_group_validation: [['secret', 'project_root']],
+      },
+    ]);
     const runIds: string[] = [];
-    for (let i = 0; i < 4; i += 1) {
-      const source = await sourceTable(stack.env.DATABASE_URL, 200);
-      tables.push(source);
-      const connector = await stack.api<{ id: string }>('POST', '/connectors', { name: `s${i}`, plugin: 'tap-postgres', config: source.config });
-      const pipeline = await stack.api<{ id: string }>('POST', '/pipelines', { name: `p${i}`, source_connector_id: connector.body.id, streams: [{ stream: source.stream }] });
+    for (let i = 0; i < 2; i += 1) {
+      const connector = await stack.api<{ id: string }>('POST', '/connectors', { name: `held ${i}`, plugin: HOLDING_TAP, config: { secret: `s${i}`, project_root: projectRoot } });
+      expect(connector.status, JSON.stringify(connector.body)).toBe(201);
+      const pipeline = await stack.api<{ id: string; destination: { database: string } }>('POST', '/pipelines', { name: `held ${i}`, source_connector_id: connector.body.id, streams: [{ stream: 'probe' }] });
+      databases.push(pipeline.body.destination.database);
       runIds.push((await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`)).body.run_id);
     }
+
+    let held: RunView[] = [];
+    await vi.waitFor(
+      async () => {
+        held = await Promise.all(runIds.map(async (id) => (await stack.api<RunView>('GET', `/runs/${id}`)).body));
+        expect(held.map((r) => r.status)).toEqual(['running', 'running']);
+      },
+      { timeout: 120_000, interval: 200 },
+    );
+    const workers = held.map((r) => r.worker);
+    expect(new Set(workers).size).toBe(2);
+
+    // Let both taps go on.
+    await vi.waitFor(
+      async () => {
+        const taps = (await Promise.all(workers.map((w) => runProcesses(String(w).split(':').at(-1)!)))).flat().filter((p) => p.cmdline.includes('plugin-probe.mjs'));
+        expect(taps).toHaveLength(2);
+        for (const tap of taps) await writeFile(path.join(tap.cwd, 'release'), '');
+      },
+      { timeout: 60_000, interval: 200 },
+    );
     const runs = (await Promise.all(runIds.map((id) => waitForRun(stack, id)))) as unknown as RunView[];
-    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    expect(runs.map((r) => r.attempt)).toEqual([1, 1, 1, 1]);
-    expect(new Set(runs.map((r) => r.worker)).size).toBe(2);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(runs.map((r) => r.attempt)).toEqual([1, 1]);
+    expect(runs.map((r) => r.worker)).toEqual(workers);
   });
 
   it('hold a tenant to its cap of concurrent syncs', async () => {
@@ -73,15 +136,15 @@ describe('two workers on one queue', () => {
 
     // Kill the worker once rows are landing: mid-sync.
     let victim: RunView | undefined;
-    for (let i = 0; i < 600; i += 1) {
-      const run = (await stack.api<RunView>('GET', `/runs/${runId}`)).body;
-      if (run.status === 'running' && (await clickhouseCount(stack, pipeline.body.destination.database, source.table)).rows > 0) {
+    await vi.waitFor(
+      async () => {
+        const run = (await stack.api<RunView>('GET', `/runs/${runId}`)).body;
+        expect(run.status, 'the sync must still be running when its worker is killed (if it ended, make the table bigger)').toBe('running');
+        expect((await clickhouseCount(stack, pipeline.body.destination.database, source.table)).rows).toBeGreaterThan(0);
         victim = run;
-        break;
-      }
-      if (['succeeded', 'failed'].includes(run.status)) throw new Error(`the sync ended (${run.status}) before the test could kill its worker: make the table bigger`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      },
+      { timeout: 120_000, interval: 200 },
+    );
     expect(victim?.worker).toMatch(/:\d+$/);
     const pid = Number(victim!.worker!.split(':').at(-1));
     process.kill(pid, 'SIGKILL');

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDb, type Db } from '../db/client.js';
 import { masterKeyFromBase64, openSecrets, sealSecrets, type Keyring } from '../db/crypto.js';
 import { rotateMasterKey } from '../db/key-rotation.js';
@@ -171,17 +171,17 @@ describe('master key rotation while requests are served', async () => {
 
     // Pass A races the rotation's start.
     await pass('a');
-    const deadline = Date.now() + 15_000;
-    while (!(await rotationBlocked())) {
-      expect(rotationSettled, 'the rotation finished without waiting for the held row').toBe(false);
-      expect(Date.now() < deadline, 'the rotation never reached the held row').toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    // Mid-rotation: read-only rows before the held one are under k2 already, those after it still under k1.
-    const midway = await keyIds();
-    const readOnlyKeys = new Set(readOnly.map((id) => midway.get(id)));
-    expect(readOnlyKeys).toEqual(new Set(['k1', 'k2']));
-    expect(midway.get(heldId)).toBe('k1');
+    await vi.waitFor(
+      async () => {
+        expect(rotationSettled, 'the rotation finished without waiting for the held row').toBe(false);
+        expect(await rotationBlocked(), 'the rotation is waiting on the held row').toBe(true);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+    // Mid-rotation, it waits on the held row, still under k1 as far as it can see. (Which rows it
+    // re-wrapped before that depends on the order Postgres returned them in, which no one
+    // promises, so that is not asserted.)
+    expect((await keyIds()).get(heldId)).toBe('k1');
 
     // Pass B is served entirely while the rotation is in flight.
     await pass('b');

@@ -85,10 +85,9 @@ describe('run log stream', async () => {
     expect(full.events.map((e) => e.event)).toEqual(['log', 'log', 'end']);
     expect(full.events.at(-1)!.id).toBe(endId);
     // what a browser does after `end`: reconnect with its id
-    const started = Date.now();
+    // 204, not an open stream: the client is told at once that there is nothing more
     const again = (await open(runId, 'a', { 'last-event-id': endId })).res;
     expect(again.status).toBe(204);
-    expect(Date.now() - started).toBeLessThan(1_000);
     const [ms] = endId.split('-');
     expect((await open(runId, 'a', {}, `?after=${Number(ms) + 60_000}-0`)).res.status).toBe(204);
     // resuming before the end still gets the rest

@@ -277,13 +277,54 @@ describe('registry API', async () => {
     });
 
     it('writes nothing when a request fails half way', async () => {
-      const before = await t.db.execute<{ n: number }>(sql`select (select count(*) from pipelines) + (select count(*) from audit_events) as n`);
-      await call(a.admin, 'POST', '/pipelines', { name: 'half', source_connector_id: ids.connector, streams: [{ stream: 'x' }], schedule: { cron: 'nope', timezone: 'UTC' } });
-      await call(a.admin, 'PATCH', `/connectors/${ids.connector}`, { config: { port: 'not a port' } });
-      await call(a.admin, 'POST', '/connectors', { name: 'src', plugin: 'tap-postgres', config: pg }); // 409
-      const after = await t.db.execute<{ n: number }>(sql`select (select count(*) from pipelines) + (select count(*) from audit_events) as n`);
-      expect(after[0]!.n).toBe(before[0]!.n);
-      expect((await call(a.admin, 'GET', `/connectors/${ids.connector}`)).body.config.port).toBe(5432);
+      // A tenant of this test's own: counts and rows are scoped to it, so other test files
+      // writing to the same database meanwhile cannot move them.
+      const own = await t.tenantWithTokens('half');
+      const source = (await call(own.admin, 'POST', '/connectors', { name: 'src', plugin: 'tap-postgres', config: pg })).body.id as string;
+      const spare = (await call(own.admin, 'POST', '/connectors', { name: 'spare', plugin: 'tap-postgres', config: pg })).body.id as string;
+      const pipeline = (await call(own.admin, 'POST', '/pipelines', { name: 'p', source_connector_id: source, streams: [{ stream: 'x' }] })).body.id as string;
+      const snapshot = async () => ({
+        connectors: await t.db.execute(sql`select * from connectors where tenant_id = ${own.tenant.id} order by id`),
+        pipelines: await t.db.execute(sql`select * from pipelines where tenant_id = ${own.tenant.id} order by id`),
+        audit: await t.db.execute(sql`select id from audit_events where tenant_id = ${own.tenant.id} order by id`),
+      });
+      const before = await snapshot();
+      expect(before.connectors).toHaveLength(2);
+      expect(before.pipelines).toHaveLength(1);
+
+      // Every change writes its row first and its audit event last, in one transaction. A
+      // trigger refuses this tenant's audit events, so each request below fails after its
+      // first write: only the rollback keeps that write out. The sequence (which a rollback
+      // does not undo) counts the refusals, proving each request got that far.
+      const name = `half_${own.tenant.id.replace(/-/g, '')}`;
+      await t.db.execute(sql.raw(`create sequence ${name}`));
+      await t.db.execute(
+        sql.raw(`create function ${name}() returns trigger language plpgsql as $$ begin
+          if new.tenant_id = '${own.tenant.id}' then perform nextval('${name}'); raise exception 'audit refused by the test'; end if;
+          return new; end $$`),
+      );
+      await t.db.execute(sql.raw(`create trigger ${name} before insert on audit_events for each row execute function ${name}()`));
+      try {
+        const requests: Array<[string, string, unknown?]> = [
+          ['POST', '/connectors', { name: 'new', plugin: 'tap-postgres', config: pg }],
+          ['PATCH', `/connectors/${source}`, { name: 'renamed', config: { port: 5433, password: 'new-secret' } }],
+          ['DELETE', `/connectors/${spare}`],
+          ['POST', '/pipelines', { name: 'new', source_connector_id: source, streams: [{ stream: 'y' }] }],
+          ['PATCH', `/pipelines/${pipeline}`, { name: 'renamed', enabled: false }],
+          ['DELETE', `/pipelines/${pipeline}`],
+        ];
+        for (const [method, path, body] of requests) {
+          const res = await call(own.admin, method, path, body);
+          expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(500);
+        }
+        const [refused] = await t.db.execute<{ n: string }>(sql.raw(`select last_value as n from ${name}`));
+        expect(Number(refused!.n)).toBe(requests.length);
+      } finally {
+        await t.db.execute(sql.raw(`drop trigger if exists ${name} on audit_events`));
+        await t.db.execute(sql.raw(`drop function if exists ${name}()`));
+        await t.db.execute(sql.raw(`drop sequence if exists ${name}`));
+      }
+      expect(await snapshot()).toEqual(before);
     });
   });
 });
