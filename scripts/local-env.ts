@@ -1,4 +1,4 @@
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { projectRoot } from '../meltano/project.js';
 
@@ -24,9 +24,9 @@ export function sourceAllowance(base: NodeJS.ProcessEnv = process.env): string {
 export async function localEnv(base: NodeJS.ProcessEnv = process.env): Promise<Record<string, string>> {
   const env = Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
   if (!env.SLUICE_MASTER_KEY) env.SLUICE_MASTER_KEY = (await readFile(path.join(dataDir, 'master.key'), 'utf8')).trim();
-  // setup.sh's own ClickHouse (18.16, no SQL users): each workspace's login is a users.d file.
-  const usersDir = path.join(dataDir, 'clickhouse', 'users.d');
-  if (!env.CLICKHOUSE_URL && !env.SLUICE_CLICKHOUSE_USERS_DIR && (await stat(usersDir).then((s) => s.isDirectory(), () => false))) env.SLUICE_CLICKHOUSE_USERS_DIR = usersDir;
+  // The ClickHouse setup.sh found or started (18.16, no SQL users): each workspace's login is a file in its users.d.
+  const usersDir = await readPrivate('clickhouse-users-dir');
+  if (!env.CLICKHOUSE_URL && !env.SLUICE_CLICKHOUSE_USERS_DIR && usersDir) env.SLUICE_CLICKHOUSE_USERS_DIR = usersDir;
   return env;
 }
 

@@ -113,8 +113,21 @@ if ! answers "$ch_host" "$ch_port"; then
   wait_for "$ch_host" "$ch_port" ClickHouse "$chdir/logs/err.log"
   started clickhouse "kill \$(cat $chdir/clickhouse.pid)"
 fi
-# Each workspace's own login to our ClickHouse is a file here (SLUICE_CLICKHOUSE_USERS_DIR: 18.16 has no SQL users).
-if [ -f "$data/clickhouse/config.xml" ]; then mkdir -p "$data/clickhouse/users.d"; fi
+# Each workspace's own login to our ClickHouse is a file in its users.d folder (18.16 has no
+# SQL users): local-env.ts hands the folder written down here to the worker as
+# SLUICE_CLICKHOUSE_USERS_DIR. Ours, or that of a ClickHouse another checkout's setup started.
+ch_users_dir=""
+if [ -f "$data/clickhouse/config.xml" ]; then
+  ch_users_dir="$data/clickhouse/users.d"
+else
+  running_config=$(ps -o args= -C clickhouse-server 2>/dev/null | sed -n 's/.*--config-file=\([^ ]*\).*/\1/p' | head -1)
+  if [ -n "$running_config" ] && [ -f "$(dirname "$running_config")/users.xml" ]; then ch_users_dir="$(dirname "$running_config")/users.d"; fi
+fi
+if [ -n "$ch_users_dir" ] && mkdir -p "$ch_users_dir" 2>/dev/null; then
+  mkdir -p "$data" && echo "$ch_users_dir" >"$data/clickhouse-users-dir"
+else
+  rm -f "$data/clickhouse-users-dir"
+fi
 
 # --- Meltano and its plugins ------------------------------------------------------------
 if [ ! -x .venv/bin/meltano ] || ! stamp_ok meltano "$MELTANO_REQUIREMENT"; then
