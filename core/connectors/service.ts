@@ -13,6 +13,7 @@ import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import { destinationDatabaseErrors } from '../pipelines/destination-database.js';
 import * as catalog from '../plugins/service.js';
+import { streamSelectionErrors } from '../pipelines/stream-selection.js';
 
 export type Connector = typeof connectors.$inferSelect;
 export const MASK = '********';
@@ -196,3 +197,11 @@ export function presentConnector(c: Connector, secretNames: string[]) {
 
 /** What the last discovery found for a connector, if it ran. */
 export const discoveredStreams = (db: Db, connectorId: string) => db.query.connectorCatalogs.findFirst({ where: eq(connectorCatalogs.connectorId, connectorId) });
+
+/** A preview's stream must be one discovery found, when the connector has been discovered (the sync rule, core/pipelines/stream-selection.ts). */
+export async function checkPreviewStream(db: Db, connectorId: string, stream: string): Promise<void> {
+  const found = await discoveredStreams(db, connectorId);
+  if (!found) return;
+  const problems = streamSelectionErrors([{ stream, replication_method: 'FULL_TABLE' }], found.streams)['streams.0.stream'];
+  if (problems) throw new AppError('validation_failed', 'Some fields need attention.', { stream: problems });
+}

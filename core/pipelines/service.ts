@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { connectors, pipelines, runs, type SelectedStream } from '../../db/schema/index.js';
+import { connectorCatalogs, connectors, pipelines, runs, type SelectedStream } from '../../db/schema/index.js';
 import type { Acting } from '../acting.js';
 import { diff, recordAudit } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
@@ -10,6 +10,7 @@ import * as catalog from '../plugins/service.js';
 import { QueueUnavailable, removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
+import { streamSelectionErrors } from './stream-selection.js';
 
 export { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 
@@ -31,7 +32,7 @@ const nameTaken = (name: string) => new AppError('conflict', `A pipeline named "
  * kind), its destination database (the tenant's own namespace) and its schedule. Runs on
  * the caller's transaction so it never waits for a second pool connection while holding a lock.
  */
-async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineInput, 'source_connector_id' | 'destination_connector_id' | 'destination_database' | 'schedule'>) {
+async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineInput, 'source_connector_id' | 'destination_connector_id' | 'destination_database' | 'schedule' | 'streams'>) {
   const fields: Record<string, string[]> = {};
   const connectorOfKind = async (id: string, field: string, kind: 'extractor' | 'loader', plugin?: string) => {
     const connector = await db.query.connectors.findFirst({ where: and(eq(connectors.tenantId, acting.tenantId), eq(connectors.id, id)) });
@@ -41,6 +42,12 @@ async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineI
     else if (plugin && found.name !== plugin) fields[field] = [`must be a ${plugin} connector`];
   };
   await connectorOfKind(input.source_connector_id, 'source_connector_id', 'extractor');
+  // Against the source's last discovery, when there is one (the wizard always has one); a
+  // pipeline saved before any discovery is checked by its sync, which names what is missing.
+  if (!fields.source_connector_id) {
+    const discovered = await db.query.connectorCatalogs.findFirst({ where: and(eq(connectorCatalogs.tenantId, acting.tenantId), eq(connectorCatalogs.connectorId, input.source_connector_id)) });
+    if (discovered) Object.assign(fields, streamSelectionErrors(input.streams, discovered.streams));
+  }
   if (input.destination_connector_id) await connectorOfKind(input.destination_connector_id, 'destination_connector_id', 'loader', 'target-clickhouse');
   Object.assign(fields, await destinationDatabaseErrors(db, acting, input.destination_database ?? defaultDestinationDatabase(acting.tenantSlug)));
   if (input.schedule) Object.assign(fields, scheduleErrors(input.schedule));

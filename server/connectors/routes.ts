@@ -17,7 +17,7 @@ const createBody = z.object({ name, plugin: z.string().min(1, 'is required'), co
 const updateBody = z.object({ name: name.optional(), config: z.record(z.string(), z.unknown()).optional() }).strict();
 const listQuery = pageQuery.extend({ status: z.enum(['inactive', 'active', 'error']).optional(), plugin: z.string().max(100).optional() });
 const id = z.uuid();
-const previewBody = z.object({ stream: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a stream name from discovery'), limit: z.number().int().min(1).max(100).default(20) }).strict();
+const previewBody = z.object({ stream: z.string().min(1, 'must be a stream name from discovery').max(500, 'must be at most 500 characters'), limit: z.number().int().min(1).max(100).default(20) }).strict();
 
 export const connectorOperations: Operation[] = [
   { method: 'get', path: '/connectors', summary: 'List connectors (newest first; filter by status or plugin)', role: 'viewer', query: listQuery, responses: { 200: 'A page of connectors' } },
@@ -97,6 +97,7 @@ export function connectorRoutes(deps: AppDeps) {
       const acting = actingFrom(c);
       const connector = await connectors.getConnector(deps.db, acting.tenantId, parseParam(c.req.param('id'), id, 'Connector'));
       const body = await parseBody(c, previewBody);
+      await connectors.checkPreviewStream(deps.db, connector.id, body.stream);
       const run = await startRun(deps.db, deps.queue, acting, { kind: 'discover', trigger: 'manual', connectorId: connector.id, params: { preview: body } });
       return c.json({ run_id: run.id }, 202);
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipelines as pipelinesTable, runs as runsTable } from '../../db/schema/index.js';
+import { connectorCatalogs, pipelines as pipelinesTable, runs as runsTable } from '../../db/schema/index.js';
 import { createTestApp } from '../../e2e/test-app.js';
 import * as tenants from '../../core/tenants/service.js';
 
@@ -162,5 +162,54 @@ describe('pipelines API', async () => {
     const { body: p } = await create(tokens.b, { source_connector_id: sources.b });
     expect((await t.call(tokens.b, 'POST', `/pipelines/${p.id}/state/rollback`, { state_id: 0 })).status).toBe(400);
     expect((await t.call(tokens.b, 'POST', `/pipelines/${p.id}/state/rollback`, { state_id: 1, x: 1 })).status).toBe(400);
+  });
+
+  describe('streams are checked against what discovery found, by their exact names', () => {
+    const discovered = [
+      { stream: 'public-Customer Accounts', properties: { id: { type: 'integer' }, 'updated at': { type: 'string', format: 'date-time' } }, key_properties: ['id'], replication_keys: [], replication_methods: ['FULL_TABLE'] },
+      { stream: 'sales.orders "2024"', properties: { id: { type: 'integer' } }, key_properties: [], replication_keys: [], replication_methods: ['FULL_TABLE'] },
+    ];
+    let source = '';
+    beforeAll(async () => {
+      const created = await t.call(tokens.a, 'POST', '/connectors', { name: `disc-${randomBytes(3).toString('hex')}`, plugin: 'tap-postgres', config: pgConfig });
+      source = (created.body as { id: string }).id;
+      const tenantId = (await t.db.query.connectors.findFirst({ where: (c, { eq: is }) => is(c.id, source) }))!.tenantId;
+      await t.db.insert(connectorCatalogs).values({ connectorId: source, tenantId, catalog: { streams: [] }, streams: discovered });
+    });
+
+    it('takes names with spaces, dots and quotes, and a key that is a column', async () => {
+      const res = await create(tokens.a, {
+        source_connector_id: source,
+        streams: [{ stream: 'public-Customer Accounts', replication_method: 'INCREMENTAL', replication_key: 'updated at' }, { stream: 'sales.orders "2024"' }],
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.streams.map((s: { stream: string }) => s.stream)).toEqual(['public-Customer Accounts', 'sales.orders "2024"']);
+    });
+
+    it('refuses a stream or a key that does not exist, naming the field, on POST and PATCH', async () => {
+      const res = await create(tokens.a, {
+        source_connector_id: source,
+        streams: [{ stream: 'public-Customer Accounts', replication_method: 'INCREMENTAL', replication_key: 'updated_at' }, { stream: 'public-customer accounts' }],
+      });
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.error.fields).sort()).toEqual(['streams.0.replication_key', 'streams.1.stream']);
+      expect(res.body.error.fields['streams.1.stream'][0]).toMatch(/is not a stream of this source .*"public-Customer Accounts"/);
+      expect(res.body.error.fields['streams.0.replication_key'][0]).toMatch(/"updated_at" is not a column of "public-Customer Accounts".*"updated at"/);
+
+      const ok = await create(tokens.a, { source_connector_id: source, streams: [{ stream: 'sales.orders "2024"' }] });
+      expect(ok.status).toBe(201);
+      const patched = await t.call(tokens.a, 'PATCH', `/pipelines/${ok.body.id}`, { streams: [{ stream: 'sales.orders "2024"' }, { stream: 'sales.orders "2024"' }] });
+      expect(patched.status).toBe(400);
+      expect(Object.keys(patched.body.error.fields)).toEqual(['streams.1.stream']);
+      const renamed = await t.call(tokens.a, 'PATCH', `/pipelines/${ok.body.id}`, { streams: [{ stream: 'gone' }] });
+      expect(renamed.status).toBe(400);
+      expect((await t.call(tokens.a, 'GET', `/pipelines/${ok.body.id}`)).body.streams).toEqual([{ stream: 'sales.orders "2024"', replication_method: 'FULL_TABLE' }]);
+    });
+
+    it('checks a preview stream the same way', async () => {
+      const unknown = await t.call(tokens.a, 'POST', `/connectors/${source}/preview`, { stream: 'public-Customer' });
+      expect(unknown.status).toBe(400);
+      expect(Object.keys(unknown.body.error.fields)).toEqual(['stream']);
+    });
   });
 });

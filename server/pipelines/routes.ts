@@ -13,7 +13,8 @@ import { AppError } from '../../core/errors.js';
 
 const streamSchema = z
   .object({
-    stream: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a stream name from discovery (letters, digits, _ . -)'),
+    // Any name a source can have (checked against its discovery by the service, not by a character class).
+    stream: z.string().min(1, 'must be a stream name from discovery').max(500, 'must be at most 500 characters'),
     replication_method: z.enum(['FULL_TABLE', 'INCREMENTAL']).default('FULL_TABLE'),
     replication_key: z.string().min(1).max(200).optional(),
   })
