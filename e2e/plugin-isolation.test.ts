@@ -10,6 +10,7 @@ import { syncCatalog } from '../core/plugins/service.js';
 import { projectRoot } from '../meltano/project.js';
 import { startStack, waitForRun, type Stack } from './stack.js';
 import { runProcesses, type RunProcess as Proc } from './run-processes.js';
+import { probePlugin } from './probe-plugin.js';
 import { testDatabaseUrl } from './test-env.js';
 
 // Plugins are third-party code: each tap and target runs under a uid of its own, in a
@@ -26,22 +27,7 @@ describe('plugin processes are isolated', () => {
     url.password = dbPassword;
     stack = await startStack({ workers: 1, env: { DATABASE_URL: url.toString(), WORKER_CONCURRENCY: '2', TENANT_MAX_CONCURRENT_SYNCS: '2' } });
     await syncCatalog(stack.db, [
-      {
-        name: 'tap-probe',
-        kind: 'extractor',
-        namespace: 'tap_probe',
-        executable: 'e2e/fixtures/plugin-probe.mjs',
-        label: 'Probe',
-        description: 'test plugin',
-        category: 'test',
-        setup_guide: 'none',
-        capabilities: ['catalog', 'discover', 'state'],
-        settings: [
-          { name: 'secret', kind: 'password', sensitive: true },
-          { name: 'project_root', kind: 'string' },
-        ],
-        settings_group_validation: [['secret', 'project_root']],
-      },
+      probePlugin({ name: 'tap-probe', namespace: 'tap_probe', label: 'Probe', description: 'test plugin' }),
     ]);
   });
   afterAll(async () => {

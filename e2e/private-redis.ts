@@ -1,13 +1,5 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { execa } from 'execa';
-
-const freePort = async () => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-};
+import { freePort } from './free-port.js';
 
 /**
  * A Redis server of the test's own, in the foreground of a child process, so a test can

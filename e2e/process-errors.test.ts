@@ -1,16 +1,8 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../meltano/project.js';
+import { freePort } from './free-port.js';
 import { testEnv } from './test-env.js';
-
-const freePort = async () => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-};
 
 type Line = { level: number; msg: string; err?: { message?: string; stack?: string } };
 

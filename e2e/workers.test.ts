@@ -8,6 +8,7 @@ import { syncCatalog } from '../core/plugins/service.js';
 import { plugins } from '../db/schema/index.js';
 import { projectRoot } from '../meltano/project.js';
 import { runProcesses } from './run-processes.js';
+import { probePlugin } from './probe-plugin.js';
 import { sourceTable } from './source-table.js';
 import { startStack, waitForRun, type Stack } from './stack.js';
 
@@ -56,22 +57,7 @@ describe('two workers on one queue', () => {
     const stack = await startStack({ workers: 2, env: { WORKER_CONCURRENCY: '1', TENANT_MAX_CONCURRENT_SYNCS: '10' } });
     stacks.push(stack);
     await syncCatalog(stack.db, [
-      {
-        name: HOLDING_TAP,
-        kind: 'extractor',
-        namespace: 'tap_hold_workers',
-        executable: 'e2e/fixtures/plugin-probe.mjs',
-        label: 'Holding tap',
-        description: 'test plugin: holds its sync until released',
-        category: 'test',
-        setup_guide: 'none',
-        capabilities: ['catalog', 'discover', 'state'],
-        settings: [
-          { name: 'secret', kind: 'password', sensitive: true },
-          { name: 'project_root', kind: 'string' },
-        ],
-        settings_group_validation: [['secret', 'project_root']],
-      },
+      probePlugin({ name: HOLDING_TAP, namespace: 'tap_hold_workers', label: 'Holding tap', description: 'test plugin: holds its sync until released' }),
     ]);
     const runIds: string[] = [];
     for (let i = 0; i < 2; i += 1) {
