@@ -30,8 +30,11 @@ const kindOf = (pgType: string): Kind => {
 };
 
 /** The source's value of each column as comparable text: exact decimals, epoch microseconds, days since 1970, JSON text. */
-function sourceExpression(column: string, kind: Kind): string {
+function sourceExpression(column: string, kind: Kind, pgType: string): string {
   const c = quoted(column);
+  const padded = /^char\((\d+)\)/.exec(pgType);
+  if (padded) return `rpad(${c}::text, ${padded[1]})`; // char(n) as the tap sends it: padded (a cast to text would trim)
+  if (pgType === 'inet') return `abbrev(${c})`; // PostgreSQL's own text form, what the tap receives
   switch (kind) {
     case 'date':
       return `case when ${c} in ('infinity', '-infinity') then ${c}::text else (${c} - date '1970-01-01')::text end`;
@@ -70,10 +73,23 @@ const normalizeDecimal = (text: string) => {
   return negative && result !== '0' ? `-${result}` : result;
 };
 
+/** `1e-10` → `0.0000000001`, `1.5E+3` → `1500`: numbers compared digit by digit, without exponents. */
+function expandExponent(text: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign, whole, fraction = '', exponent] = match;
+  const digits = whole! + fraction;
+  const point = whole!.length + Number(exponent);
+  const body = point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return sign + body;
+}
+const canonicalNumber = (text: string) => normalizeDecimal(expandExponent(text));
+
 /** What meltanolabs-tap-postgres sends for a source value it cannot put in JSON as it is (Singer SDK's conversions). */
 function tapSends(kind: Kind, source: string | null): string | null {
   if (source === null) return null;
   if ((kind === 'double' || kind === 'real' || kind === 'numeric') && /^(NaN|-?Infinity)$/.test(source)) return null;
+  if (kind === 'json' && source === 'null') return null; // psycopg2 reads a JSON null as None: SQL NULL and JSON null arrive alike
   // Singer SDK sends date infinity as 9999-12-31, timestamp ±infinity as 9999-12-31T23:59:59.999999 / 0001-01-01T00:00:00.
   if (kind === 'date' && source === 'infinity') return String(Date.parse('9999-12-31T00:00:00Z') / 86_400_000);
   if (kind === 'timestamp' && source === 'infinity') return String(BigInt(Date.parse('9999-12-31T23:59:59Z')) * 1000n + 999_999n);
@@ -84,9 +100,9 @@ function tapSends(kind: Kind, source: string | null): string | null {
 function sameValue(kind: Kind, expected: string, loaded: string): boolean {
   switch (kind) {
     case 'numeric':
-      return normalizeDecimal(expected) === normalizeDecimal(loaded);
     case 'double':
-      return Number(expected) === Number(loaded) || normalizeDecimal(expected) === normalizeDecimal(loaded);
+      // Digit for digit: a Float64 column holds a decimal exactly only when its shortest form has the same digits.
+      return canonicalNumber(expected) === canonicalNumber(loaded) || (/^(nan|NaN)$/.test(expected) && /^(nan|NaN)$/.test(loaded)) || (/^-?(inf|Infinity)$/.test(expected) && expected.startsWith('-') === loaded.startsWith('-') && /inf/i.test(loaded));
     case 'real':
       return Math.fround(Number(expected)) === Math.fround(Number(loaded));
     case 'bool':
@@ -170,9 +186,9 @@ export async function compareAccounts(input: {
       }>()
     ).map((c) => [c.name, c.type]),
   );
-  const columns = ACCOUNT_COLUMNS.map(([name, pgType]) => ({ name, kind: kindOf(pgType), loadedName: safeName(name) }));
+  const columns = ACCOUNT_COLUMNS.map(([name, pgType]) => ({ name, pgType, kind: kindOf(pgType), loadedName: safeName(name) }));
   const sourceRows = await input.source.unsafe<Array<Record<string, string | null>>>(
-    `select id::int as "__id", ${columns.map((c, i) => `${sourceExpression(c.name, c.kind)} as c${i}`).join(', ')} from ${quoted(ACCOUNTS)} order by id`,
+    `select id::int as "__id", ${columns.map((c, i) => `${sourceExpression(c.name, c.kind, c.pgType)} as c${i}`).join(', ')} from ${quoted(ACCOUNTS)} order by id`,
   );
   const missing = columns.filter((c) => !types.has(c.loadedName)).map((c) => c.name);
   if (missing.length > 0) throw new Error(`columns missing in ClickHouse: ${missing.join(', ')} (has ${[...types.keys()].join(', ')})`);
