@@ -11,8 +11,8 @@ export type RunStatus = (typeof runStatuses)[number];
 export type RunKind = (typeof runKinds)[number];
 export type RunParams = { full_refresh?: boolean; preview?: { stream: string; limit: number } };
 /**
- * Values the loader could not store exactly, per column and reason: how many, and where their
- * source values were kept (a table such as `_sluice_rejects`; `true`: kept there; `false`: not kept).
+ * Values the loader could not store exactly, per column and reason: how many, and whether their
+ * source values are in `_sluice_rejects` (true, or that table's name) or were only counted (false).
  */
 export type LossyValues = { column: string; reason: string; count: number; kept?: string | boolean };
 /** As the loader reports it at the end of a run, per stream. */
