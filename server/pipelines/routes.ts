@@ -47,7 +47,7 @@ const id = z.uuid();
 
 export const pipelineOperations: Operation[] = [
   { method: 'get', path: '/pipelines', summary: 'List pipelines (newest first; filter by enabled or source)', role: 'viewer', query: listQuery, responses: { 200: 'A page of pipelines' } },
-  { method: 'post', path: '/pipelines', summary: 'Create a pipeline: source, destination, streams, schedule', role: 'admin', body: createBody, responses: { 201: 'Created', 409: 'Name taken' } },
+  { method: 'post', path: '/pipelines', summary: 'Create a pipeline: source, destination, streams (each with its sync mode), how untyped numbers are stored, schedule', role: 'admin', body: createBody, responses: { 201: 'Created', 409: 'Name taken' } },
   { method: 'get', path: '/pipelines/{id}', summary: 'Show a pipeline with its next run times', role: 'viewer', responses: { 200: 'The pipeline', 404: 'Not found' } },
   { method: 'patch', path: '/pipelines/{id}', summary: 'Change a pipeline', role: 'admin', body: updateBody, responses: { 200: 'Updated', 404: 'Not found', 409: 'Name taken' } },
   { method: 'delete', path: '/pipelines/{id}', summary: 'Delete a pipeline (its runs stay in the history); refused while a sync of it is queued or running', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'A sync is queued or running: cancel it first' } },
