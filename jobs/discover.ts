@@ -1,26 +1,12 @@
-import type { DiscoveredStream } from '../db/schema/index.js';
-import type { Catalog, CatalogEntry } from '../meltano/catalog-selection.js';
+import type { Catalog } from '../meltano/catalog-selection.js';
 import { pluginConfig } from '../meltano/plugin-config.js';
 import { runPlugins, type LineSource, type PluginSpec } from '../meltano/plugin-process.js';
 import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile, type PluginFolder, type RunDir } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
 
-/** The wizard's view of a catalog: streams, their properties, keys and what they can replicate by. */
-export function streamsOf(catalog: { streams?: CatalogEntry[] }): DiscoveredStream[] {
-  return (catalog.streams ?? []).map((entry) => {
-    const top = entry.metadata?.find((m) => m.breadcrumb.length === 0)?.metadata ?? {};
-    const replicationKeys = (top['valid-replication-keys'] as string[] | undefined) ?? [];
-    const forced = top['forced-replication-method'] as string | undefined;
-    return {
-      stream: entry.tap_stream_id ?? entry.stream ?? '',
-      properties: entry.schema?.properties ?? {},
-      key_properties: (top['table-key-properties'] as string[] | undefined) ?? entry.key_properties ?? [],
-      replication_keys: replicationKeys,
-      replication_methods: forced ? [forced] : replicationKeys.length > 0 ? ['FULL_TABLE', 'INCREMENTAL'] : ['FULL_TABLE'],
-    };
-  });
-}
+/** The wizard's view of a catalog lives in core (the API builds it from stored catalogs too). */
+export { streamsOf } from '../core/pipelines/stream-offers.js';
 
 export type TapInput = {
   plugin: PluginSpec;

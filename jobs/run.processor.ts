@@ -138,7 +138,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
       return { ...outcomeOf(found.result, () => explainFailure(output.tail())), result: { stream: preview.stream, records: found.records } };
     }
     const found = await discoverCatalog({ plugin, config, onLine: output.onLine, signal, timeoutMs });
-    const streams = found.catalog ? streamsOf(found.catalog) : undefined;
+    const streams = found.catalog ? streamsOf(found.catalog, plugin.capabilities) : undefined;
     await storeCatalog({ ...(found.catalog ? { catalog: found.catalog as Record<string, unknown> } : {}), ...(streams ? { streams } : {}) });
     return { ...outcomeOf(found.result, () => explainFailure(output.tail())), ...(streams ? { result: { streams: streams.length } } : {}) };
   }
@@ -171,7 +171,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
     signal,
   });
   // From here on the sync's data is in the warehouse: a failure says what failed, and is never retried as if nothing had run.
-  let outcome = outcomeOf(synced, () => explainFailure(output.tail()));
+  let outcome: Outcome = synced.refused ? { status: 'failed', exitCode: null, error: scrub(synced.refused), transient: false } : outcomeOf(synced, () => explainFailure(output.tail()));
   await afterRun("save where the sync got to (the pipeline's state), so the next sync may read again some rows it already loaded (they are deduplicated)", () => states.finish(outcome.status === 'succeeded'));
   if (outcome.status === 'failed' && applied && applied.source !== 'reset' && states.saved() === 0 && REFUSED_STATE.test(output.tail().join('\n'))) {
     // The tap refused the state someone saved: set it aside, or every later sync fails the same way.

@@ -1,6 +1,11 @@
 import type { Pipeline } from '../core/pipelines/service.js';
+import { streamsOf } from '../core/pipelines/stream-offers.js';
+import { checkStreamsForSync } from '../core/pipelines/sync-check.js';
+import { isIncremental, targetModeOf, type TargetMode } from '../core/pipelines/sync-modes.js';
+import type { SelectedStream, UntypedNumbers } from '../db/schema/index.js';
 import { missingStreams, selectStreams } from '../meltano/catalog-selection.js';
 import { pluginConfig } from '../meltano/plugin-config.js';
+import { withoutBookmarks } from '../meltano/singer-state.js';
 import { runPlugins, type LineSource, type PluginSpec } from '../meltano/plugin-process.js';
 import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile } from '../meltano/run-dir.js';
@@ -9,6 +14,24 @@ import { discoverIn, prepareTap } from './discover.js';
 
 export const DESTINATION_PLUGIN = 'target-clickhouse';
 
+/** A sync's result; `refused`: why it did not start the tap (a stream that cannot run as chosen), in plain words. */
+export type SyncResult = SpawnResult & { refused?: string };
+
+/**
+ * target-clickhouse's config.json: its declared settings (meltano.yml defaults applied), plus
+ * what the pipeline decides per run, set after pluginConfig so they reach the target whether
+ * or not meltano.yml declares them: `stream_modes` (stream → overwrite | append | deduped) and
+ * `untyped_numbers` (float | decimal).
+ *
+ * @example
+ * targetConfig([], { url: 'http://ch:8123' }, [{ stream: 'public-orders', sync_mode: 'incremental_deduped', replication_method: 'INCREMENTAL', replication_key: 'updated_at' }], 'float')
+ * // { url: 'http://ch:8123', stream_modes: { 'public-orders': 'deduped' }, untyped_numbers: 'float' }
+ */
+export function targetConfig(settings: readonly unknown[], destination: Record<string, unknown>, streams: SelectedStream[], untypedNumbers: UntypedNumbers): Record<string, unknown> {
+  const streamModes: Record<string, TargetMode> = Object.fromEntries(streams.map((s) => [s.stream, targetModeOf(s.sync_mode)]));
+  return { ...pluginConfig(settings, destination), stream_modes: streamModes, untyped_numbers: untypedNumbers };
+}
+
 /**
  * One sync: the tap discovers its catalog, Sluice applies the pipeline's selection and
  * replication choices to it, then starts the tap (`--config --catalog --state`) and the
@@ -16,14 +39,18 @@ export const DESTINATION_PLUGIN = 'target-clickhouse';
  * folder of its own, under a uid of its own, and sees only its own settings: the target
  * never gets the source's secrets, nor the tap the warehouse's. Every line the target
  * prints on stdout is a state it has committed; `onState` gets each one as it comes.
+ * Before the tap starts, each stream is checked against the catalog just discovered (a
+ * replication key column dropped since the pipeline was saved refuses the sync, naming it);
+ * full-refresh streams start without their bookmarks, the others resume from theirs.
  */
 export async function runSync(
   input: {
-    tap: PluginSpec;
+    /** The source's plugin; `capabilities` as meltano.yml declares them (`log-based`). */
+    tap: PluginSpec & { capabilities?: readonly string[] | undefined };
     /** target-clickhouse's definition (its settings' defaults). */
     target: PluginSpec;
     config: Record<string, unknown>;
-    pipeline: Pick<Pipeline, 'id' | 'streams' | 'destinationDatabase'>;
+    pipeline: Pick<Pipeline, 'id' | 'streams' | 'destinationDatabase'> & Partial<Pick<Pipeline, 'untypedNumbers'>>;
     /** A tenant's own target-clickhouse connector's settings, or its login to the platform ClickHouse (core/warehouse/tenant-login.ts). */
     destination: Record<string, unknown>;
     /** The state to start from; none on a full refresh. */
@@ -33,7 +60,7 @@ export async function runSync(
     onLine: (line: string, source?: LineSource) => void;
     signal?: AbortSignal | undefined;
   },
-): Promise<SpawnResult> {
+): Promise<SyncResult> {
   const deadline = Date.now() + input.timeoutMs;
   return withRunDir(async (run) => {
     const tapFolder = await prepareTap(run, input.tap, input.config);
@@ -41,13 +68,20 @@ export async function runSync(
     if (!found.catalog) return found.result;
     const missing = missingStreams(found.catalog, input.pipeline.streams);
     if (missing.length > 0) input.onLine(`WARNING The source no longer offers ${missing.map((s) => `"${s}"`).join(', ')}; the other streams are synced.`);
-    await writePrivateFile(tapFolder, 'catalog.json', JSON.stringify(selectStreams(found.catalog, input.pipeline.streams)));
-    const hasState = input.state !== undefined && Object.keys(input.state).length > 0;
-    if (hasState) await writePrivateFile(tapFolder, 'state.json', JSON.stringify(input.state));
+    const checked = checkStreamsForSync(input.pipeline.streams, streamsOf(found.catalog, input.tap.capabilities ?? []));
+    if (checked.problems.length > 0) {
+      for (const problem of checked.problems) input.onLine(`ERROR ${problem}`);
+      return { ...found.result, exitCode: 1, refused: checked.problems.join(' ') };
+    }
+    await writePrivateFile(tapFolder, 'catalog.json', JSON.stringify(selectStreams(found.catalog, checked.streams)));
+    const fullRefresh = checked.streams.filter((s) => !isIncremental(s.sync_mode)).map((s) => s.stream);
+    const state = input.state && withoutBookmarks(input.state, fullRefresh);
+    const hasState = state !== undefined && Object.keys(state).length > 0;
+    if (hasState) await writePrivateFile(tapFolder, 'state.json', JSON.stringify(state));
 
     const targetFolder = await run.pluginFolder('target');
     const destination = { ...input.destination, database: input.pipeline.destinationDatabase };
-    await writePrivateFile(targetFolder, 'config.json', JSON.stringify(pluginConfig(input.target.settings, destination)));
+    await writePrivateFile(targetFolder, 'config.json', JSON.stringify(targetConfig(input.target.settings, destination, checked.streams, input.pipeline.untypedNumbers ?? 'float')));
 
     const tapSource: LineSource = { plugin: input.tap.name, role: 'tap' };
     const targetSource: LineSource = { plugin: input.target.name, role: 'target' };

@@ -32,6 +32,12 @@ describe('selectStreams', () => {
     expect(meta(selected, 1, [])).toEqual({ selected: true, 'replication-method': 'FULL_TABLE' });
     expect(selected.streams![1]!.replication_key).toBeUndefined();
   });
+  it('a log-based stream takes its method and no key', () => {
+    const selected = selectStreams(catalog, [{ stream: 'public-users', replication_method: 'LOG_BASED' }]);
+    expect(meta(selected, 1, [])).toEqual({ selected: true, 'replication-method': 'LOG_BASED' });
+    expect(selected.streams![1]).toMatchObject({ replication_method: 'LOG_BASED' });
+    expect(selected.streams![1]!.replication_key).toBeUndefined();
+  });
   it('names the streams the tap no longer offers', () => {
     expect(missingStreams(catalog, [{ stream: 'public-orders' }, { stream: 'gone' }])).toEqual(['gone']);
   });

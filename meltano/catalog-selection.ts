@@ -2,9 +2,9 @@
  * Applies a pipeline's choices to a tap's discovered catalog, as Meltano's `select` and
  * `metadata` extras did: the chosen streams and all their properties `selected: true`
  * (properties the tap marks `inclusion: unsupported` stay out), every other stream
- * `selected: false`, and each chosen stream's replication method and key, both as
- * Singer metadata (`replication-method`, `replication-key`) and as the catalog entry's own
- * fields, which Singer SDK taps read first.
+ * `selected: false`, and each chosen stream's replication method (FULL_TABLE, INCREMENTAL or
+ * LOG_BASED) and key (INCREMENTAL only), both as Singer metadata (`replication-method`,
+ * `replication-key`) and as the catalog entry's own fields, which Singer SDK taps read first.
  */
 export type CatalogEntry = {
   tap_stream_id?: string;
@@ -17,7 +17,7 @@ export type CatalogEntry = {
   [key: string]: unknown;
 };
 export type Catalog = { streams?: CatalogEntry[]; [key: string]: unknown };
-export type StreamChoice = { stream: string; replication_method?: 'FULL_TABLE' | 'INCREMENTAL' | undefined; replication_key?: string | undefined };
+export type StreamChoice = { stream: string; replication_method?: 'FULL_TABLE' | 'INCREMENTAL' | 'LOG_BASED' | undefined; replication_key?: string | undefined };
 
 export const streamIdOf = (entry: CatalogEntry) => entry.tap_stream_id ?? entry.stream ?? '';
 
@@ -51,7 +51,8 @@ export function selectStreams(catalog: Catalog, choices: StreamChoice[]): Catalo
     if (choice.replication_method === 'INCREMENTAL' && choice.replication_key) {
       top['replication-key'] = choice.replication_key;
       entry.replication_key = choice.replication_key;
-    } else if (choice.replication_method === 'FULL_TABLE') {
+    } else if (choice.replication_method === 'FULL_TABLE' || choice.replication_method === 'LOG_BASED') {
+      // LOG_BASED reads the change log from its own position (the state's LSN), never a key.
       delete top['replication-key'];
       delete entry.replication_key;
     }

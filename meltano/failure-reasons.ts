@@ -3,7 +3,21 @@
  * what happened, and what to check. Falls back to the tap's own last error line, without
  * the Python traceback around it.
  */
-type Rule = { pattern: RegExp; explain: (m: RegExpExecArray) => string; settings?: string[]; transient?: boolean };
+type Rule = { pattern: RegExp; explain: (m: RegExpExecArray, text: string) => string; settings?: string[]; transient?: boolean };
+
+/** The stream a Singer SDK tap was reading when it failed, from its own lines ("… while syncing 'public-orders'"). */
+function streamIn(text: string): string | undefined {
+  const found = [...text.matchAll(/(?:while syncing|[Ss]ync of) '([^']+)'/g)];
+  return found.at(-1)?.[1];
+}
+
+/** `Stream "x": ` when the log names the stream, so the sentence says which one. */
+const streamPrefix = (text: string) => {
+  const stream = streamIn(text);
+  return stream ? `Stream "${stream}": ` : '';
+};
+const columnGone = (prefix: string, column: string) =>
+  `${prefix}the column "${column}" no longer exists in the source. Run a discovery again, then choose another key or a full-refresh mode for this stream, or restore the column.`;
 
 const RULES: Rule[] = [
   {
@@ -55,6 +69,21 @@ const RULES: Rule[] = [
     settings: ['ssl_enable', 'ssl_mode'],
   },
   {
+    // psycopg2 through SQLAlchemy: `column "x" does not exist` or `column orders.x does not exist`.
+    pattern: /column (?:"([^"]+)"|(?:([^\s".]+)\.)?([^\s".]+)) does not exist/,
+    // Without the stream named in the log, the table the query named says where.
+    explain: (m, text) => columnGone(streamPrefix(text), m[1] ?? (m[2] && !streamIn(text) ? `${m[2]}.${m[3]}` : m[3]!)),
+  },
+  {
+    pattern: /relation "([^"]+)" does not exist|NoSuchTableError: (\S+)/,
+    explain: (m, text) => `${streamPrefix(text)}the table "${m[1] ?? m[2]}" no longer exists in the source. Run a discovery again and take this stream out of the pipeline, or restore the table.`,
+  },
+  {
+    // A Singer SDK tap looking up a column it was told about (the replication key, a property) that the table no longer has.
+    pattern: /An unhandled error occurred while syncing '[^']+'[\s\S]*^KeyError: '([^']+)'/m,
+    explain: (m, text) => columnGone(streamPrefix(text), m[1]!),
+  },
+  {
     pattern: /No such file or directory: '([^']+)'|ENOENT.*'([^']+)'/,
     explain: (m) => `The file ${m[1] ?? m[2]} does not exist on the worker. Check the path.`,
     settings: ['path'],
@@ -70,7 +99,7 @@ export function explainFailure(lines: string[]): FailureReason {
   const text = lines.join('\n');
   for (const rule of RULES) {
     const match = rule.pattern.exec(text);
-    if (match) return { message: rule.explain(match), settings: rule.settings ?? [], transient: rule.transient ?? false };
+    if (match) return { message: rule.explain(match, text), settings: rule.settings ?? [], transient: rule.transient ?? false };
   }
   const last = [...lines].reverse().find((line) => line.trim() !== '' && !TRACEBACK_NOISE.test(line) && /error|exception|fail|invalid/i.test(line));
   const detail = last?.replace(/^[\w.]*(Error|Exception):\s*/, '').trim();

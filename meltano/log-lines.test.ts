@@ -66,6 +66,31 @@ describe('parseLogLine for plugins Sluice starts itself', () => {
     const value = { stream: 'users', table: 'users', received: 3, inserted: 3, inTable: 3, ok: true };
     expect(parseLogLine(`METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value })}`, target).reconciliation).toEqual(value);
   });
+  it("reads the target's load progress (rows committed so far, rows per second) from the target only", () => {
+    const target = { plugin: 'target-clickhouse', role: 'target' as const };
+    const line = 'METRIC: {"type":"summary","metric":"load_progress","value":{"stream":"public-orders","rows":120000,"rows_per_second":40123.5},"tags":{"stream":"public-orders"}}';
+    expect(parseLogLine(line, target).loadProgress).toEqual({ stream: 'public-orders', rows: 120000, rowsPerSecond: 40123.5 });
+    expect(parseLogLine(line, tap).loadProgress).toBeUndefined();
+    expect(parseLogLine('METRIC: {"type":"summary","metric":"load_progress","value":{"stream":"s","rows":"many"}}', target).loadProgress).toBeUndefined();
+    const meltano = JSON.stringify({ event: line, name: 'target-clickhouse', consumer: true });
+    expect(parseLogLine(meltano).loadProgress).toEqual({ stream: 'public-orders', rows: 120000, rowsPerSecond: 40123.5 });
+  });
+  it("keeps the reconciliation's lossy values, only the well-formed ones", () => {
+    const target = { plugin: 'target-clickhouse', role: 'target' as const };
+    const value = {
+      stream: 'public-events',
+      table: 'public_events',
+      received: 20,
+      inserted: 20,
+      inTable: 20,
+      ok: true,
+      lossy: [{ column: 'd', reason: 'date before 1970-01-01', count: 12, kept: true }, { column: 'at', reason: 'fraction of a second dropped', count: 3, kept: false }, { column: 'x', count: 'lots' }],
+    };
+    const line = `METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value, tags: { stream: 'public-events' } })}`;
+    expect(parseLogLine(line, target).reconciliation?.lossy).toEqual(value.lossy.slice(0, 2));
+    const { lossy: _lossy, ...plain } = value;
+    expect(parseLogLine(`METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value: plain })}`, target).reconciliation).toEqual(plain);
+  });
   it('takes a JSON line from a plugin as plain text, not as a Meltano line', () => {
     expect(parseLogLine('{"event":"x","name":"other"}', tap)).toEqual({ level: 'info', message: '{"event":"x","name":"other"}', plugin: 'tap-postgres' });
   });

@@ -13,11 +13,16 @@ export type LogEntry = {
   metric?: { stream: string; records: number; role: 'tap' | 'target' };
   /** target-clickhouse's end-of-run count check for a stream. */
   reconciliation?: Reconciliation;
+  /** target-clickhouse's running count while it loads: rows committed so far this run, and the recent rate. */
+  loadProgress?: LoadProgress;
   /** When Meltano took the line from the plugin (its own timestamp). */
   sourceAt?: string;
 };
 
-export type Reconciliation = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys?: number; ok: boolean };
+export type Reconciliation = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys?: number; ok: boolean; lossy?: LossyValues[] };
+/** Values of a column the loader could not store exactly, for one reason; `kept`: their source values are in _sluice_rejects (true, or that table's name), or they were only counted (false). */
+export type LossyValues = { column: string; reason: string; count: number; kept?: string | boolean };
+export type LoadProgress = { stream: string; rows: number; rowsPerSecond: number };
 
 const METRIC = /METRIC: (\{.*\})\s*$/;
 const LEVELS: Record<string, LogLevel> = { debug: 'debug', info: 'info', warning: 'warning', warn: 'warning', error: 'error', critical: 'error', fatal: 'error' };
@@ -45,10 +50,27 @@ function recordCount(data: MetricData): { stream: string; records: number } | un
   return typeof stream === 'string' ? { stream, records: data.value } : undefined;
 }
 
+const isLossy = (v: unknown): v is LossyValues => {
+  const l = v as Partial<LossyValues> | null;
+  return typeof l === 'object' && l !== null && typeof l.column === 'string' && typeof l.reason === 'string' && typeof l.count === 'number' && Number.isFinite(l.count);
+};
+
 function reconciliationOf(data: MetricData): Reconciliation | undefined {
   const value = data.value as Partial<Reconciliation> | undefined;
   if (data.metric !== 'reconciliation' || typeof value?.stream !== 'string' || typeof value.ok !== 'boolean') return undefined;
-  return value as Reconciliation;
+  if (value.lossy === undefined) return value as Reconciliation;
+  // Only well-formed entries are kept: the run's summary and its API total add up their counts.
+  return { ...(value as Reconciliation), lossy: Array.isArray(value.lossy) ? value.lossy.filter(isLossy) : [] };
+}
+
+/** `METRIC: {"type":"summary","metric":"load_progress","value":{"stream":…,"rows":…,"rows_per_second":…}}` */
+function loadProgressOf(data: MetricData): LoadProgress | undefined {
+  const value = data.value as { stream?: unknown; rows?: unknown; rows_per_second?: unknown } | undefined;
+  if (data.metric !== 'load_progress' || typeof value !== 'object' || value === null) return undefined;
+  const stream = typeof value.stream === 'string' ? value.stream : data.tags?.stream;
+  if (typeof stream !== 'string' || typeof value.rows !== 'number' || !Number.isFinite(value.rows)) return undefined;
+  const rate = typeof value.rows_per_second === 'number' && Number.isFinite(value.rows_per_second) ? value.rows_per_second : 0;
+  return { stream, rows: value.rows, rowsPerSecond: rate };
 }
 
 /** A plain line from a plugin Sluice started itself. */
@@ -67,6 +89,7 @@ function pluginLine(line: string, source: { plugin: string; role: 'tap' | 'targe
   const data = metricData(line);
   const metric = data && recordCount(data);
   const reconciliation = data && reconciliationOf(data);
+  const loadProgress = data && source.role === 'target' ? loadProgressOf(data) : undefined;
   const sourceAt = stampOf(line);
   return {
     level: levelOf(RAW_LEVEL.exec(line)?.[1], 'info'),
@@ -75,6 +98,7 @@ function pluginLine(line: string, source: { plugin: string; role: 'tap' | 'targe
     ...(sourceAt ? { sourceAt } : {}),
     ...(metric ? { metric: { ...metric, role: source.role } } : {}),
     ...(reconciliation ? { reconciliation } : {}),
+    ...(loadProgress ? { loadProgress } : {}),
   };
 }
 
@@ -98,6 +122,7 @@ export function parseLogLine(line: string, source?: { plugin: string; role: 'tap
   const data = plugin ? metricData(message) : undefined;
   const metric = data && recordCount(data);
   const reconciliation = data && reconciliationOf(data);
+  const loadProgress = data && parsed.consumer === true ? loadProgressOf(data) : undefined;
   return {
     level,
     message,
@@ -105,5 +130,6 @@ export function parseLogLine(line: string, source?: { plugin: string; role: 'tap
     ...(plugin ? { plugin } : {}),
     ...(metric ? { metric: { ...metric, role: parsed.consumer === true ? 'target' : 'tap' } } : {}),
     ...(reconciliation ? { reconciliation } : {}),
+    ...(loadProgress ? { loadProgress } : {}),
   };
 }

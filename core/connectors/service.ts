@@ -3,7 +3,7 @@ import { and, count, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { openSecrets, sealSecrets, type Keyring } from '../../db/crypto.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { connectorCatalogs, connectors, pipelines } from '../../db/schema/index.js';
+import { connectors, pipelines } from '../../db/schema/index.js';
 import { validateConfig } from '../../meltano/config-validation.js';
 import { secretNamesOf } from '../../meltano/settings-schema.js';
 import type { Acting } from '../acting.js';
@@ -13,7 +13,8 @@ import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import { destinationDatabaseErrors } from '../pipelines/destination-database.js';
 import * as catalog from '../plugins/service.js';
-import { streamSelectionErrors } from '../pipelines/stream-selection.js';
+import { lastDiscovery } from '../pipelines/last-discovery.js';
+import { resolveStreams } from '../pipelines/stream-selection.js';
 
 export type Connector = typeof connectors.$inferSelect;
 export const MASK = '********';
@@ -195,13 +196,13 @@ export function presentConnector(c: Connector, secretNames: string[]) {
   };
 }
 
-/** What the last discovery found for a connector, if it ran. */
-export const discoveredStreams = (db: Db, connectorId: string) => db.query.connectorCatalogs.findFirst({ where: eq(connectorCatalogs.connectorId, connectorId) });
+/** What the last discovery found for a connector, if it ran: each stream with its sync modes, keys and default. */
+export const discoveredStreams = (db: Db, connectorId: string) => lastDiscovery(db, connectorId);
 
 /** A preview's stream must be one discovery found, when the connector has been discovered (the sync rule, core/pipelines/stream-selection.ts). */
 export async function checkPreviewStream(db: Db, connectorId: string, stream: string): Promise<void> {
   const found = await discoveredStreams(db, connectorId);
   if (!found) return;
-  const problems = streamSelectionErrors([{ stream, replication_method: 'FULL_TABLE' }], found.streams)['streams.0.stream'];
+  const problems = resolveStreams([{ stream }], found.streams).errors['streams.0.stream'];
   if (problems) throw new AppError('validation_failed', 'Some fields need attention.', { stream: problems });
 }

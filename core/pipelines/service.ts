@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { connectorCatalogs, connectors, pipelines, runs, type SelectedStream } from '../../db/schema/index.js';
+import { connectors, pipelines, runs, type SelectedStream, type UntypedNumbers } from '../../db/schema/index.js';
 import type { Acting } from '../acting.js';
 import { diff, recordAudit } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
@@ -10,7 +10,8 @@ import * as catalog from '../plugins/service.js';
 import { QueueUnavailable, removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
-import { streamSelectionErrors } from './stream-selection.js';
+import { lastDiscovery } from './last-discovery.js';
+import { resolveStreams, type StreamInput } from './stream-selection.js';
 
 export { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 
@@ -20,7 +21,9 @@ export type PipelineInput = {
   source_connector_id: string;
   destination_connector_id?: string | null | undefined;
   destination_database?: string | undefined;
-  streams: SelectedStream[];
+  streams: StreamInput[];
+  /** How numbers the source gives no precision for are stored: 'float' (the default) or 'decimal'. */
+  untyped_numbers?: UntypedNumbers | undefined;
   schedule?: Schedule | null | undefined;
   enabled?: boolean | undefined;
 };
@@ -29,10 +32,12 @@ const nameTaken = (name: string) => new AppError('conflict', `A pipeline named "
 
 /**
  * Checks the parts of a pipeline that live elsewhere: its connectors (same tenant, right
- * kind), its destination database (the tenant's own namespace) and its schedule. Runs on
- * the caller's transaction so it never waits for a second pool connection while holding a lock.
+ * kind), its streams (against the source's last discovery), its destination database (the
+ * tenant's own namespace) and its schedule. Returns the streams as they are stored: each
+ * with its sync mode and the replication method that follows from it. Runs on the caller's
+ * transaction so it never waits for a second pool connection while holding a lock.
  */
-async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineInput, 'source_connector_id' | 'destination_connector_id' | 'destination_database' | 'schedule' | 'streams'>) {
+async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineInput, 'source_connector_id' | 'destination_connector_id' | 'destination_database' | 'schedule' | 'streams'>): Promise<SelectedStream[]> {
   const fields: Record<string, string[]> = {};
   const connectorOfKind = async (id: string, field: string, kind: 'extractor' | 'loader', plugin?: string) => {
     const connector = await db.query.connectors.findFirst({ where: and(eq(connectors.tenantId, acting.tenantId), eq(connectors.id, id)) });
@@ -44,33 +49,35 @@ async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineI
   await connectorOfKind(input.source_connector_id, 'source_connector_id', 'extractor');
   // Against the source's last discovery, when there is one (the wizard always has one); a
   // pipeline saved before any discovery is checked by its sync, which names what is missing.
-  if (!fields.source_connector_id) {
-    const discovered = await db.query.connectorCatalogs.findFirst({ where: and(eq(connectorCatalogs.tenantId, acting.tenantId), eq(connectorCatalogs.connectorId, input.source_connector_id)) });
-    if (discovered) Object.assign(fields, streamSelectionErrors(input.streams, discovered.streams));
-  }
+  const discovered = fields.source_connector_id ? undefined : await lastDiscovery(db, input.source_connector_id);
+  const { streams, errors } = resolveStreams(input.streams, discovered?.streams);
+  Object.assign(fields, errors);
   if (input.destination_connector_id) await connectorOfKind(input.destination_connector_id, 'destination_connector_id', 'loader', 'target-clickhouse');
   Object.assign(fields, await destinationDatabaseErrors(db, acting, input.destination_database ?? defaultDestinationDatabase(acting.tenantSlug)));
   if (input.schedule) Object.assign(fields, scheduleErrors(input.schedule));
   if (Object.keys(fields).length > 0) throw new AppError('validation_failed', 'Some fields need attention.', fields);
+  return streams;
 }
 
-const columns = (acting: Acting, input: PipelineInput) => ({
+const columns = (acting: Acting, input: PipelineInput, streams: SelectedStream[]) => ({
   name: input.name,
   sourceConnectorId: input.source_connector_id,
   destinationConnectorId: input.destination_connector_id ?? null,
   destinationDatabase: input.destination_database ?? defaultDestinationDatabase(acting.tenantSlug),
-  streams: input.streams,
+  streams,
+  untypedNumbers: input.untyped_numbers ?? 'float',
   scheduleCron: input.schedule?.cron.trim().replace(/\s+/g, ' ') ?? null,
   scheduleTimezone: input.schedule?.timezone ?? 'UTC',
   enabled: input.enabled ?? true,
 });
 
-const auditView = (p: Pick<Pipeline, 'name' | 'sourceConnectorId' | 'destinationConnectorId' | 'destinationDatabase' | 'streams' | 'scheduleCron' | 'scheduleTimezone' | 'enabled'>) => ({
+const auditView = (p: Pick<Pipeline, 'name' | 'sourceConnectorId' | 'destinationConnectorId' | 'destinationDatabase' | 'streams' | 'untypedNumbers' | 'scheduleCron' | 'scheduleTimezone' | 'enabled'>) => ({
   name: p.name,
   source_connector_id: p.sourceConnectorId,
   destination_connector_id: p.destinationConnectorId,
   destination_database: p.destinationDatabase,
   streams: p.streams,
+  untyped_numbers: p.untypedNumbers,
   schedule: p.scheduleCron ? { cron: p.scheduleCron, timezone: p.scheduleTimezone } : null,
   enabled: p.enabled,
 });
@@ -98,10 +105,10 @@ export async function allWantedSchedules(db: Db): Promise<Map<string, Schedule |
 
 export async function createPipeline(db: Db, queues: RunQueues, acting: Acting, input: PipelineInput) {
   const created = await db.transaction(async (tx) => {
-    await checkReferences(tx, acting, input);
+    const streams = await checkReferences(tx, acting, input);
     const [row] = await tx
       .insert(pipelines)
-      .values({ tenantId: acting.tenantId, ...columns(acting, input) })
+      .values({ tenantId: acting.tenantId, ...columns(acting, input, streams) })
       .onConflictDoNothing({ target: [pipelines.tenantId, pipelines.name] })
       .returning();
     if (!row) throw nameTaken(input.name);
@@ -146,13 +153,14 @@ export async function updatePipeline(db: Db, queues: RunQueues, acting: Acting, 
       // The stored one is checked too: a pipeline saved before the namespace rule cannot keep another tenant's database.
       destination_database: patch.destination_database ?? current.destinationDatabase,
       streams: patch.streams ?? current.streams,
+      untyped_numbers: patch.untyped_numbers ?? current.untypedNumbers,
       schedule: patch.schedule !== undefined ? patch.schedule : before.schedule,
       enabled: patch.enabled ?? current.enabled,
     };
-    await checkReferences(tx, acting, next);
+    const streams = await checkReferences(tx, acting, next);
     const [row] = await tx
       .update(pipelines)
-      .set({ ...columns(acting, next), updatedAt: new Date() })
+      .set({ ...columns(acting, next, streams), updatedAt: new Date() })
       .where(eq(pipelines.id, id))
       .returning()
       .catch((error: unknown) => {
@@ -204,6 +212,7 @@ export function presentPipeline(p: Pipeline) {
       ? { type: 'connector', connector_id: p.destinationConnectorId, database: p.destinationDatabase }
       : { type: 'platform_clickhouse', database: p.destinationDatabase },
     streams: p.streams,
+    untyped_numbers: p.untypedNumbers,
     schedule,
     next_runs: schedule && p.enabled ? nextRuns(schedule) : [],
     enabled: p.enabled,

@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis';
  */
 export type LogEvent =
   | { type: 'log'; level: string; message: string; plugin?: string; at: string; source_at?: string }
-  | { type: 'progress'; stream: string; records: number; at: string }
+  /** `records`: read from the source so far; `rows_loaded` and `rows_per_second` (once the loader reports them): committed to the warehouse so far this run, and the recent rate. */
+  | { type: 'progress'; stream: string; records: number; rows_loaded?: number; rows_per_second?: number; at: string }
   | { type: 'end'; status: string; at: string };
 
 export type StoredEvent = { id: string; event: LogEvent };

@@ -191,6 +191,8 @@ export function presentRun(r: Run) {
     record_counts: r.recordCounts,
     rows_loaded: r.rowsLoaded,
     reconciliation: r.reconciliation,
+    // Values the loader could not store exactly, all streams together (each stream's `lossy` says which column and why).
+    lossy_values: r.reconciliation ? r.reconciliation.reduce((sum, s) => sum + (s.lossy ?? []).reduce((n, l) => n + l.count, 0), 0) : null,
     result: r.result,
     error: r.errorSummary,
     worker: r.worker,

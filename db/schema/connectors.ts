@@ -1,4 +1,5 @@
 import { boolean, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { ReplicationMethod, SyncMode } from './pipelines.js';
 import { plugins } from './plugins.js';
 import { tenants } from './tenants.js';
 
@@ -30,12 +31,21 @@ export const connectors = pgTable(
   (t) => [unique('connectors_tenant_name_key').on(t.tenantId, t.name)],
 );
 
+/**
+ * What one stream of a source offers a pipeline (core/pipelines/stream-offers.ts builds it
+ * from the stored catalog each time it is read, so rows written by older versions, whose
+ * `streams` column holds an older shape, are served the same way).
+ */
 export type DiscoveredStream = {
   stream: string;
   properties: Record<string, unknown>;
   key_properties: string[];
+  /** Candidate replication keys, the best first. */
   replication_keys: string[];
-  replication_methods: string[];
+  replication_methods: ReplicationMethod[];
+  sync_modes: Array<{ sync_mode: SyncMode; label: string; description: string }>;
+  /** What the wizard picks unless the user changes it (`replication_method` only when the source reads nothing but its change log). */
+  default: { sync_mode: SyncMode; replication_key?: string; replication_method?: 'LOG_BASED' };
 };
 
 /** The tap's catalog for a connector, from its last discover run. */
@@ -43,6 +53,7 @@ export const connectorCatalogs = pgTable('connector_catalogs', {
   connectorId: uuid('connector_id').primaryKey().references(() => connectors.id, { onDelete: 'cascade' }),
   tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
   catalog: jsonb('catalog').$type<Record<string, unknown>>().notNull(),
-  streams: jsonb('streams').$type<DiscoveredStream[]>().notNull(),
+  /** The view as it was when discovered, kept for reading by hand: Sluice reads the view from `catalog`. */
+  streams: jsonb('streams').$type<unknown[]>().notNull(),
   discoveredAt: timestamp('discovered_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -2,9 +2,24 @@ import { boolean, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-
 import { connectors } from './connectors.js';
 import { tenants } from './tenants.js';
 
+/** How a stream's table is filled, as users know it from Airbyte (labels: core/pipelines/sync-modes.ts). */
+export const syncModes = ['full_refresh_overwrite', 'full_refresh_append', 'incremental_append', 'incremental_deduped'] as const;
+export type SyncMode = (typeof syncModes)[number];
+export const replicationMethods = ['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED'] as const;
+export type ReplicationMethod = (typeof replicationMethods)[number];
+/** How numbers the source gives no precision for are stored: Float64, or a wide Decimal. */
+export const untypedNumberChoices = ['float', 'decimal'] as const;
+export type UntypedNumbers = (typeof untypedNumberChoices)[number];
+
+/**
+ * A stream a pipeline syncs. `sync_mode` is the user's choice; `replication_method` follows
+ * from it (full refresh: FULL_TABLE; incremental: INCREMENTAL on `replication_key`, or
+ * LOG_BASED, which reads the database's change log and needs no key).
+ */
 export type SelectedStream = {
   stream: string;
-  replication_method: 'FULL_TABLE' | 'INCREMENTAL';
+  sync_mode: SyncMode;
+  replication_method: ReplicationMethod;
   replication_key?: string | undefined;
 };
 
@@ -20,6 +35,7 @@ export const pipelines = pgTable(
     /** ClickHouse database the streams land in (platform destination). */
     destinationDatabase: text('destination_database').notNull(),
     streams: jsonb('streams').$type<SelectedStream[]>().notNull(),
+    untypedNumbers: text('untyped_numbers', { enum: untypedNumberChoices }).notNull().default('float'),
     scheduleCron: text('schedule_cron'),
     scheduleTimezone: text('schedule_timezone').notNull().default('UTC'),
     enabled: boolean('enabled').notNull().default(true),

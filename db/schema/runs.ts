@@ -10,8 +10,13 @@ export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancell
 export type RunStatus = (typeof runStatuses)[number];
 export type RunKind = (typeof runKinds)[number];
 export type RunParams = { full_refresh?: boolean; preview?: { stream: string; limit: number } };
+/**
+ * Values the loader could not store exactly, per column and reason: how many, and whether their
+ * source values are in `_sluice_rejects` (true, or that table's name) or were only counted (false).
+ */
+export type LossyValues = { column: string; reason: string; count: number; kept?: string | boolean };
 /** As the loader reports it at the end of a run, per stream. */
-export type StreamReconciliation = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys?: number; ok: boolean };
+export type StreamReconciliation = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys?: number; ok: boolean; lossy?: LossyValues[] };
 
 export const runs = pgTable(
   'runs',

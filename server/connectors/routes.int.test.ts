@@ -58,3 +58,63 @@ describe('GET /connectors', async () => {
     }
   });
 });
+
+// Issue 10: each stream offers its replication methods, candidate keys and sync modes, with a default.
+describe('GET /connectors/:id/streams', async () => {
+  const t = await createTestApp();
+  let tenant: Awaited<ReturnType<typeof t.tenantWithTokens>>;
+  afterAll(() => t.close());
+  beforeAll(async () => {
+    tenant = await t.tenantWithTokens('conn-streams');
+  });
+
+  /** What meltanolabs-tap-postgres 0.10.0 discovers for `orders (id int primary key, updated_at timestamptz, note text)`. */
+  const catalog = {
+    streams: [
+      {
+        tap_stream_id: 'public-orders',
+        stream: 'public-orders',
+        table_name: 'orders',
+        replication_method: '',
+        key_properties: ['id'],
+        schema: { type: 'object', properties: { id: { type: ['integer'] }, updated_at: { format: 'date-time', type: ['string', 'null'] }, note: { type: ['string', 'null'] } } },
+        metadata: [
+          { breadcrumb: ['properties', 'id'], metadata: { inclusion: 'automatic' } },
+          { breadcrumb: [], metadata: { inclusion: 'available', 'table-key-properties': ['id'], 'forced-replication-method': '', 'schema-name': 'public' } },
+        ],
+      },
+    ],
+  };
+
+  it('serves a discovery stored by an older Sluice (its streams column in the old shape) in the new shape, log-based included', async () => {
+    const made = await t.call(tenant.admin, 'POST', '/connectors', { name: 'pg', plugin: 'tap-postgres', config: { host: '127.0.0.1', port: 5433, user: 'postgres', password: 'pw', database: 'x' } });
+    const oldView = [{ stream: 'public-orders', properties: catalog.streams[0]!.schema.properties, key_properties: ['id'], replication_keys: [], replication_methods: ['FULL_TABLE'] }];
+    await t.db.insert(schema.connectorCatalogs).values({ connectorId: made.body.id, tenantId: tenant.tenant.id, catalog, streams: oldView });
+    const res = await t.call(tenant.viewer, 'GET', `/connectors/${made.body.id}/streams`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual([
+      {
+        stream: 'public-orders',
+        properties: catalog.streams[0]!.schema.properties,
+        key_properties: ['id'],
+        replication_keys: ['updated_at', 'id'],
+        replication_methods: ['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED'],
+        sync_modes: [
+          { sync_mode: 'full_refresh_overwrite', label: 'Replace all data', description: expect.any(String) },
+          { sync_mode: 'full_refresh_append', label: 'Append a full copy each time', description: expect.any(String) },
+          { sync_mode: 'incremental_append', label: 'Add new and changed rows', description: expect.any(String) },
+          { sync_mode: 'incremental_deduped', label: 'Keep the latest version of each row', description: expect.any(String) },
+        ],
+        default: { sync_mode: 'incremental_deduped', replication_key: 'updated_at' },
+      },
+    ]);
+    expect(typeof res.body.discovered_at).toBe('string');
+  });
+
+  it('answers 404 in plain words before any discovery', async () => {
+    const made = await t.call(tenant.admin, 'POST', '/connectors', { name: 'pg2', plugin: 'tap-postgres', config: { host: '127.0.0.1', port: 5433, user: 'postgres', password: 'pw', database: 'x' } });
+    const res = await t.call(tenant.viewer, 'GET', `/connectors/${made.body.id}/streams`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/not been discovered yet/);
+  });
+});

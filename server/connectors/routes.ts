@@ -34,7 +34,7 @@ export const connectorOperations: Operation[] = [
   { method: 'delete', path: '/connectors/{id}', summary: 'Delete a connector not used by any pipeline', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'In use' } },
   { method: 'post', path: '/connectors/{id}/test', summary: 'Queue a staged connection test (settings, network, discovery, first record)', role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found', 503: 'The job queue is not reachable; nothing was started' } },
   { method: 'post', path: '/connectors/{id}/discover', summary: "Queue discovery of the source's streams", role: 'admin', responses: { 202: '{ run_id }', 404: 'Not found', 503: 'The job queue is not reachable; nothing was started' } },
-  { method: 'get', path: '/connectors/{id}/streams', summary: 'The streams found by the last discovery (or test)', role: 'viewer', responses: { 200: 'Streams', 404: 'Not found or not discovered yet' } },
+  { method: 'get', path: '/connectors/{id}/streams', summary: 'The streams found by the last discovery (or test): columns, key properties, replication methods, candidate replication keys (best first), sync modes with plain-words labels, and a default', role: 'viewer', responses: { 200: 'Streams', 404: 'Not found or not discovered yet' } },
   { method: 'post', path: '/connectors/{id}/preview', summary: 'Queue a preview: the first rows of one stream (in the run result)', role: 'admin', body: previewBody, responses: { 202: '{ run_id }', 404: 'Not found', 503: 'The job queue is not reachable; nothing was started' } },
 ];
 

@@ -164,17 +164,36 @@ describe('pipelines API', async () => {
     expect((await t.call(tokens.b, 'POST', `/pipelines/${p.id}/state/rollback`, { state_id: 1, x: 1 })).status).toBe(400);
   });
 
+  it('stores how numbers without a precision are kept (float unless chosen), shows it and changes it', async () => {
+    const { body: p } = await create(tokens.a, { source_connector_id: sources.a });
+    expect(p.untyped_numbers).toBe('float');
+    const changed = await t.call(tokens.a, 'PATCH', `/pipelines/${p.id}`, { untyped_numbers: 'decimal' });
+    expect(changed.status).toBe(200);
+    expect((await t.call(tokens.a, 'GET', `/pipelines/${p.id}`)).body.untyped_numbers).toBe('decimal');
+    const bad = await t.call(tokens.a, 'PATCH', `/pipelines/${p.id}`, { untyped_numbers: 'double' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.untyped_numbers[0]).toMatch(/"float" \(fast, about 15 significant digits\) or "decimal" \(exact up to 28 digits before and 10 after the point\)/);
+    const made = await create(tokens.a, { source_connector_id: sources.a, untyped_numbers: 'decimal' });
+    expect(made.body.untyped_numbers).toBe('decimal');
+  });
+
   describe('streams are checked against what discovery found, by their exact names', () => {
-    const discovered = [
-      { stream: 'public-Customer Accounts', properties: { id: { type: 'integer' }, 'updated at': { type: 'string', format: 'date-time' } }, key_properties: ['id'], replication_keys: [], replication_methods: ['FULL_TABLE'] },
-      { stream: 'sales.orders "2024"', properties: { id: { type: 'integer' } }, key_properties: [], replication_keys: [], replication_methods: ['FULL_TABLE'] },
-    ];
+    // As tap-postgres discovers them; the streams column in the shape an older Sluice stored (the API reads the catalog).
+    const entry = (name: string, properties: Record<string, unknown>, keys: string[]) => ({ tap_stream_id: name, stream: name, key_properties: keys, schema: { properties }, metadata: [{ breadcrumb: [], metadata: { 'table-key-properties': keys, 'forced-replication-method': '' } }] });
+    const catalog = {
+      streams: [
+        entry('public-Customer Accounts', { id: { type: ['integer'] }, 'updated at': { type: ['string', 'null'], format: 'date-time' }, note: { type: ['string', 'null'] } }, ['id']),
+        entry('sales.orders "2024"', { id: { type: ['integer'] } }, []),
+        entry('public-notes', { body: { type: ['string', 'null'] } }, []),
+      ],
+    };
+    const discovered = catalog.streams.map((e) => ({ stream: e.tap_stream_id, properties: e.schema.properties, key_properties: e.key_properties, replication_keys: [], replication_methods: ['FULL_TABLE'] }));
     let source = '';
     beforeAll(async () => {
       const created = await t.call(tokens.a, 'POST', '/connectors', { name: `disc-${randomBytes(3).toString('hex')}`, plugin: 'tap-postgres', config: pgConfig });
       source = (created.body as { id: string }).id;
       const tenantId = (await t.db.query.connectors.findFirst({ where: (c, { eq: is }) => is(c.id, source) }))!.tenantId;
-      await t.db.insert(connectorCatalogs).values({ connectorId: source, tenantId, catalog: { streams: [] }, streams: discovered });
+      await t.db.insert(connectorCatalogs).values({ connectorId: source, tenantId, catalog, streams: discovered });
     });
 
     it('takes names with spaces, dots and quotes, and a key that is a column', async () => {
@@ -203,7 +222,55 @@ describe('pipelines API', async () => {
       expect(Object.keys(patched.body.error.fields)).toEqual(['streams.1.stream']);
       const renamed = await t.call(tokens.a, 'PATCH', `/pipelines/${ok.body.id}`, { streams: [{ stream: 'gone' }] });
       expect(renamed.status).toBe(400);
-      expect((await t.call(tokens.a, 'GET', `/pipelines/${ok.body.id}`)).body.streams).toEqual([{ stream: 'sales.orders "2024"', replication_method: 'FULL_TABLE' }]);
+      expect((await t.call(tokens.a, 'GET', `/pipelines/${ok.body.id}`)).body.streams).toEqual([{ stream: 'sales.orders "2024"', sync_mode: 'full_refresh_overwrite', replication_method: 'FULL_TABLE' }]);
+    });
+
+    it('stores each stream with its sync mode; a body of replication methods only is read as before', async () => {
+      const res = await create(tokens.a, {
+        source_connector_id: source,
+        streams: [
+          { stream: 'public-Customer Accounts', sync_mode: 'incremental_deduped', replication_key: 'updated at' },
+          { stream: 'sales.orders "2024"', replication_method: 'INCREMENTAL', replication_key: 'id' },
+          { stream: 'public-notes', sync_mode: 'full_refresh_append' },
+        ],
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.streams).toEqual([
+        { stream: 'public-Customer Accounts', sync_mode: 'incremental_deduped', replication_method: 'INCREMENTAL', replication_key: 'updated at' },
+        { stream: 'sales.orders "2024"', sync_mode: 'incremental_append', replication_method: 'INCREMENTAL', replication_key: 'id' },
+        { stream: 'public-notes', sync_mode: 'full_refresh_append', replication_method: 'FULL_TABLE' },
+      ]);
+      const legacy = await create(tokens.a, { source_connector_id: source, streams: [{ stream: 'public-Customer Accounts', replication_method: 'INCREMENTAL', replication_key: 'updated at' }] });
+      expect(legacy.body.streams).toEqual([{ stream: 'public-Customer Accounts', sync_mode: 'incremental_deduped', replication_method: 'INCREMENTAL', replication_key: 'updated at' }]);
+      const logBased = await t.call(tokens.a, 'PATCH', `/pipelines/${legacy.body.id}`, { streams: [{ stream: 'public-Customer Accounts', sync_mode: 'incremental_append', replication_method: 'LOG_BASED' }] });
+      expect(logBased.status, JSON.stringify(logBased.body)).toBe(200);
+      expect(logBased.body.streams).toEqual([{ stream: 'public-Customer Accounts', sync_mode: 'incremental_append', replication_method: 'LOG_BASED' }]);
+    });
+
+    it('refuses a mode, key or method a stream does not offer, naming the field in plain words, on POST and PATCH', async () => {
+      const res = await create(tokens.a, {
+        source_connector_id: source,
+        streams: [
+          { stream: 'public-notes', sync_mode: 'incremental_append', replication_key: 'body' },
+          { stream: 'sales.orders "2024"', sync_mode: 'incremental_deduped', replication_key: 'id' },
+          { stream: 'public-Customer Accounts', sync_mode: 'incremental_append', replication_key: 'note' },
+        ],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.fields).toEqual({
+        'streams.0.sync_mode': [expect.stringMatching(/"public-notes" cannot be read in parts/)],
+        'streams.1.sync_mode': [expect.stringMatching(/needs a primary key to tell rows apart, and "sales.orders "2024"" has none/)],
+        'streams.2.replication_key': [expect.stringMatching(/"note" cannot tell which rows are new or changed/)],
+      });
+      const ok = await create(tokens.a, { source_connector_id: source, streams: [{ stream: 'sales.orders "2024"', sync_mode: 'incremental_append', replication_key: 'id' }] });
+      const patched = await t.call(tokens.a, 'PATCH', `/pipelines/${ok.body.id}`, { streams: [{ stream: 'sales.orders "2024"', sync_mode: 'incremental_append', replication_method: 'LOG_BASED' }] });
+      expect(patched.status).toBe(400);
+      expect(Object.keys(patched.body.error.fields)).toEqual(['streams.0.replication_method']);
+      const missingKey = await t.call(tokens.a, 'PATCH', `/pipelines/${ok.body.id}`, { streams: [{ stream: 'sales.orders "2024"', sync_mode: 'incremental_append' }] });
+      expect(missingKey.body.error.fields['streams.0.replication_key'][0]).toMatch(/needs a column that tells new and changed rows apart.*it offers "id"/);
+      const badMode = await t.call(tokens.a, 'PATCH', `/pipelines/${ok.body.id}`, { streams: [{ stream: 'sales.orders "2024"', sync_mode: 'everything' }] });
+      expect(badMode.status).toBe(400);
+      expect(Object.keys(badMode.body.error.fields)).toEqual(['streams.0.sync_mode']);
     });
 
     it('checks a preview stream the same way', async () => {

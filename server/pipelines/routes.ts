@@ -10,16 +10,19 @@ import { parseBody, parseOptionalBody, parseParam, parseQuery } from '../validat
 import * as pipelines from '../../core/pipelines/service.js';
 import * as state from '../../core/pipelines/state.js';
 import { AppError } from '../../core/errors.js';
+import { replicationMethods, syncModes, untypedNumberChoices } from '../../core/pipelines/sync-modes.js';
 
 const streamSchema = z
   .object({
     // Any name a source can have (checked against its discovery by the service, not by a character class).
     stream: z.string().min(1, 'must be a stream name from discovery').max(500, 'must be at most 500 characters'),
-    replication_method: z.enum(['FULL_TABLE', 'INCREMENTAL']).default('FULL_TABLE'),
+    // How the stream's table is filled; without it, replication_method alone says (as before sync modes).
+    sync_mode: z.enum(syncModes, { error: `must be one of ${syncModes.join(', ')}` }).optional(),
+    // Derived from sync_mode; sent only to read changes from the database's log (LOG_BASED), or by older clients.
+    replication_method: z.enum(replicationMethods, { error: `must be one of ${replicationMethods.join(', ')}` }).optional(),
     replication_key: z.string().min(1).max(200).optional(),
   })
-  .strict()
-  .refine((s) => s.replication_method !== 'INCREMENTAL' || s.replication_key, { message: 'INCREMENTAL needs a replication_key', path: ['replication_key'] });
+  .strict();
 
 const fields = {
   name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
@@ -27,6 +30,10 @@ const fields = {
   destination_connector_id: z.uuid('must be a connector id').nullable().optional(),
   destination_database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be letters, digits and _').optional(),
   streams: z.array(streamSchema).min(1, 'pick at least one stream').max(1000),
+  untyped_numbers: z
+    .enum(untypedNumberChoices, { error: 'must be "float" (fast, about 15 significant digits) or "decimal" (exact up to 28 digits before and 10 after the point)' })
+    .optional()
+    .describe('How numbers the source gives no precision for are stored. float: fast, about 15 significant digits; decimal: exact up to 28 digits before and 10 after the point.'),
   schedule: z.object({ cron: z.string().min(1).max(100), timezone: z.string().min(1).max(64).default('UTC') }).strict().nullable().optional(),
   enabled: z.boolean().optional(),
 };
@@ -40,7 +47,7 @@ const id = z.uuid();
 
 export const pipelineOperations: Operation[] = [
   { method: 'get', path: '/pipelines', summary: 'List pipelines (newest first; filter by enabled or source)', role: 'viewer', query: listQuery, responses: { 200: 'A page of pipelines' } },
-  { method: 'post', path: '/pipelines', summary: 'Create a pipeline: source, destination, streams, schedule', role: 'admin', body: createBody, responses: { 201: 'Created', 409: 'Name taken' } },
+  { method: 'post', path: '/pipelines', summary: 'Create a pipeline: source, destination, streams (each with its sync mode), how untyped numbers are stored, schedule', role: 'admin', body: createBody, responses: { 201: 'Created', 409: 'Name taken' } },
   { method: 'get', path: '/pipelines/{id}', summary: 'Show a pipeline with its next run times', role: 'viewer', responses: { 200: 'The pipeline', 404: 'Not found' } },
   { method: 'patch', path: '/pipelines/{id}', summary: 'Change a pipeline', role: 'admin', body: updateBody, responses: { 200: 'Updated', 404: 'Not found', 409: 'Name taken' } },
   { method: 'delete', path: '/pipelines/{id}', summary: 'Delete a pipeline (its runs stay in the history); refused while a sync of it is queued or running', role: 'admin', responses: { 204: 'Deleted', 404: 'Not found', 409: 'A sync is queued or running: cancel it first' } },

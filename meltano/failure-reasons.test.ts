@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { explainFailure } from './failure-reasons.js';
+
+/** What meltanolabs-tap-postgres 0.10.0 printed on stderr, captured from real runs (fixtures/). */
+const sample = async (name: string) => (await readFile(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')).split('\n');
+
+describe('explainFailure names the stream and the column or table the source lost', () => {
+  it('a replication key column dropped after discovery (the tap fails with a KeyError)', async () => {
+    expect(explainFailure(await sample('tap-postgres-key-column-dropped.log'))).toEqual({
+      message: 'Stream "public-orders_x1": the column "updated_at" no longer exists in the source. Run a discovery again, then choose another key or a full-refresh mode for this stream, or restore the column.',
+      settings: [],
+      transient: false,
+    });
+  });
+
+  it('a table dropped after discovery', async () => {
+    expect(explainFailure(await sample('tap-postgres-table-dropped.log')).message).toBe(
+      'Stream "public-gone_x1": the table "public.gone_x1" no longer exists in the source. Run a discovery again and take this stream out of the pipeline, or restore the table.',
+    );
+  });
+
+  it("psycopg2's own words, through SQLAlchemy, quoted or qualified", () => {
+    const head = ["2026-11-25 10:19:37,066 | INFO     | tap-postgres.public-orders  | Beginning sync of 'public-orders' in incremental mode"];
+    expect(explainFailure([...head, 'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedColumn) column "nope" does not exist', 'LINE 1: select "nope" from public.orders']).message).toBe(
+      'Stream "public-orders": the column "nope" no longer exists in the source. Run a discovery again, then choose another key or a full-refresh mode for this stream, or restore the column.',
+    );
+    expect(explainFailure(['(psycopg2.errors.UndefinedColumn) column orders_x1.nope does not exist', '[SQL: select public.orders_x1.nope from public.orders_x1]']).message).toMatch(/^the column "orders_x1.nope" no longer exists/);
+    expect(explainFailure([...head, '(psycopg2.errors.UndefinedTable) relation "public.gone_x1" does not exist']).message).toMatch(/^Stream "public-orders": the table "public.gone_x1" no longer exists/);
+  });
+
+  it('leaves other KeyErrors (a setting the tap wanted) to the general explanation', () => {
+    expect(explainFailure(['Traceback (most recent call last):', "KeyError: 'host'"]).message).not.toMatch(/column/);
+  });
+});
