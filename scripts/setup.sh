@@ -111,12 +111,20 @@ run_as_owner() {
   else fail "need to run as $owner: $*"; fi
 }
 # Also for a server another checkout (or an older setup) started: switched once, then left be.
+# output_plugin_libraries (15.19+, 16.11+, …) lists the output plugins slots may use; "any" before.
 source_pg_settings() {
   source_sql "select current_setting('server_version_num')::int / 10000, current_setting('data_directory'),
-    current_setting('wal_level'), current_setting('max_replication_slots'), current_setting('max_wal_senders')"
+    current_setting('wal_level'), current_setting('max_replication_slots'), current_setting('max_wal_senders'),
+    coalesce(current_setting('output_plugin_libraries', true), 'any')"
 }
-IFS=$'\t' read -r src_major src_dir src_wal_level src_slots src_senders <<<"$(source_pg_settings)" \
+IFS=$'\t' read -r src_major src_dir src_wal_level src_slots src_senders src_plugins <<<"$(source_pg_settings)" \
   || fail "could not read the settings of the sources' PostgreSQL on $src_host:$src_port"
+# Takes effect on a reload, no restart: only new slots check it.
+if [ "$src_plugins" != any ] && ! [[ ",${src_plugins// /}," == *,wal2json,* ]]; then
+  say "letting replication slots on the sources' PostgreSQL use wal2json (output_plugin_libraries = $src_plugins, wal2json)"
+  source_sql "alter system set output_plugin_libraries = ${src_plugins:+$src_plugins, }wal2json" >/dev/null
+  source_sql "select pg_reload_conf()" >/dev/null
+fi
 if [ ! -d "$src_dir" ]; then
   # Not on this machine: nothing we can install or restart. Log-based sync tests will say why.
   [ "$src_wal_level" = logical ] || say "warning: the sources' PostgreSQL on $src_host:$src_port runs with wal_level=$src_wal_level and is not on this machine: set wal_level=logical there and install postgresql-$src_major-wal2json for log-based syncs"
@@ -132,7 +140,7 @@ else
     # restart keeps the server's command-line options (postmaster.opts: port, address, socket dir).
     run_as_owner "$(stat -c %U "$src_dir")" "$src_pg_ctl" -D "$src_dir" -l "$src_dir/server.log" -w -m fast restart >/dev/null
     wait_for "$src_host" "$src_port" "the sources' PostgreSQL" "$src_dir/server.log"
-    IFS=$'\t' read -r _ _ src_wal_level _ _ <<<"$(source_pg_settings)"
+    IFS=$'\t' read -r _ _ src_wal_level _ <<<"$(source_pg_settings)"
     [ "$src_wal_level" = logical ] || fail "the sources' PostgreSQL still runs with wal_level=$src_wal_level after a restart (see $src_dir/server.log)"
   fi
 fi
