@@ -117,8 +117,8 @@ source_pg_settings() {
     current_setting('wal_level'), current_setting('max_replication_slots'), current_setting('max_wal_senders'),
     coalesce(current_setting('output_plugin_libraries', true), 'any')"
 }
-IFS=$'\t' read -r src_major src_dir src_wal_level src_slots src_senders src_plugins <<<"$(source_pg_settings)" \
-  || fail "could not read the settings of the sources' PostgreSQL on $src_host:$src_port"
+IFS=$'\t' read -r src_major src_dir src_wal_level src_slots src_senders src_plugins <<<"$(source_pg_settings)" || true
+[ -n "$src_wal_level" ] || fail "could not read the settings of the sources' PostgreSQL on $src_host:$src_port (its error is above)"
 # Takes effect on a reload, no restart: only new slots check it.
 if [ "$src_plugins" != any ] && ! [[ ",${src_plugins// /}," == *,wal2json,* ]]; then
   say "letting replication slots on the sources' PostgreSQL use wal2json (output_plugin_libraries = $src_plugins, wal2json)"
