@@ -51,6 +51,7 @@ if [ ! -d node_modules ] || ! stamp_ok npm "$npm_hash"; then
 fi
 
 # A PostgreSQL cluster of ours under .data/ (trust auth, listening on one address), created once.
+# Any further arguments are settings (name=value) written into the new cluster's config.
 start_pg_cluster() {
   local label=$1 pgdata=$2 host=$3 port=$4 name=$5 bin
   apt_install postgresql
@@ -60,6 +61,7 @@ start_pg_cluster() {
     mkdir -p "$pgdata"
     if [ "$(id -u)" = 0 ]; then chown postgres "$pgdata"; fi
     run_pg "$bin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 >/dev/null
+    if [ $# -gt 5 ]; then printf '%s\n' "${@:6}" | run_pg tee -a "$pgdata/postgresql.conf" >/dev/null; fi
   fi
   say "starting $label on $host:$port"
   run_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
@@ -81,9 +83,66 @@ if ! answers "$pg_host" "$pg_port"; then
 fi
 
 # --- PostgreSQL for sources (tests and the demo), a cluster of its own --------------------
+# Log-based sync (deletes for incremental pipelines) reads the sources' write-ahead log through
+# the wal2json plugin: the server runs with wal_level=logical, a replication slot per pipeline
+# and a WAL sender per running sync, and has the wal2json package of its own major version.
+SOURCE_PG_MIN_SLOTS=32
+SOURCE_PG_MIN_WAL_SENDERS=16
 src_host=$(url_part "$SLUICE_SOURCE_DATABASE_URL" host); src_port=$(url_part "$SLUICE_SOURCE_DATABASE_URL" port 5432)
 if ! answers "$src_host" "$src_port"; then
-  start_pg_cluster "the sources' PostgreSQL" "$data/sources-postgres" "$src_host" "$src_port" sources-postgresql
+  start_pg_cluster "the sources' PostgreSQL" "$data/sources-postgres" "$src_host" "$src_port" sources-postgresql \
+    "wal_level = logical" "max_replication_slots = $SOURCE_PG_MIN_SLOTS" "max_wal_senders = $SOURCE_PG_MIN_WAL_SENDERS"
+fi
+# One SQL statement against the sources' server; prints each row's values tab-separated.
+source_sql() {
+  node -e '
+    const sql = require("postgres")(process.argv[1], { max: 1, onnotice: () => {} });
+    sql.unsafe(process.argv[2]).values()
+      .then((rows) => { for (const row of rows) console.log(row.join("\t")); })
+      .catch((error) => { console.error(error.message); process.exitCode = 1; })
+      .finally(() => sql.end());' "$SLUICE_SOURCE_DATABASE_URL" "$1"
+}
+# Runs a command as the user owning a data directory (pg_ctl refuses root, and must match it).
+run_as_owner() {
+  local owner=$1; shift
+  if [ "$owner" = "$(id -un)" ]; then "$@"
+  elif [ "$(id -u)" = 0 ]; then runuser -u "$owner" -- "$@"
+  elif command -v sudo >/dev/null; then sudo -u "$owner" -- "$@"
+  else fail "need to run as $owner: $*"; fi
+}
+# Also for a server another checkout (or an older setup) started: switched once, then left be.
+# output_plugin_libraries (15.19+, 16.11+, …) lists the output plugins slots may use; "any" before.
+source_pg_settings() {
+  source_sql "select current_setting('server_version_num')::int / 10000, current_setting('data_directory'),
+    current_setting('wal_level'), current_setting('max_replication_slots'), current_setting('max_wal_senders'),
+    coalesce(current_setting('output_plugin_libraries', true), 'any')"
+}
+IFS=$'\t' read -r src_major src_dir src_wal_level src_slots src_senders src_plugins <<<"$(source_pg_settings)" || true
+[ -n "$src_wal_level" ] || fail "could not read the settings of the sources' PostgreSQL on $src_host:$src_port (its error is above)"
+# Takes effect on a reload, no restart: only new slots check it.
+if [ "$src_plugins" != any ] && ! [[ ",${src_plugins// /}," == *,wal2json,* ]]; then
+  say "letting replication slots on the sources' PostgreSQL use wal2json (output_plugin_libraries = $src_plugins, wal2json)"
+  source_sql "alter system set output_plugin_libraries = ${src_plugins:+$src_plugins, }wal2json" >/dev/null
+  source_sql "select pg_reload_conf()" >/dev/null
+fi
+if [ ! -d "$src_dir" ]; then
+  # Not on this machine: nothing we can install or restart. Log-based sync tests will say why.
+  [ "$src_wal_level" = logical ] || say "warning: the sources' PostgreSQL on $src_host:$src_port runs with wal_level=$src_wal_level and is not on this machine: set wal_level=logical there and install postgresql-$src_major-wal2json for log-based syncs"
+else
+  [ -f "/usr/lib/postgresql/$src_major/lib/wal2json.so" ] || apt_install "postgresql-$src_major-wal2json"
+  if [ "$src_wal_level" != logical ] || [ "$src_slots" -lt "$SOURCE_PG_MIN_SLOTS" ] || [ "$src_senders" -lt "$SOURCE_PG_MIN_WAL_SENDERS" ]; then
+    say "the sources' PostgreSQL on $src_host:$src_port (data in $src_dir) runs with wal_level=$src_wal_level, max_replication_slots=$src_slots, max_wal_senders=$src_senders: switching it to logical decoding and restarting it, once (its connections drop for a few seconds)"
+    source_sql "alter system set wal_level = logical" >/dev/null
+    [ "$src_slots" -ge "$SOURCE_PG_MIN_SLOTS" ] || source_sql "alter system set max_replication_slots = $SOURCE_PG_MIN_SLOTS" >/dev/null
+    [ "$src_senders" -ge "$SOURCE_PG_MIN_WAL_SENDERS" ] || source_sql "alter system set max_wal_senders = $SOURCE_PG_MIN_WAL_SENDERS" >/dev/null
+    src_pg_ctl="/usr/lib/postgresql/$src_major/bin/pg_ctl"
+    [ -x "$src_pg_ctl" ] || src_pg_ctl=$(command -v pg_ctl) || fail "no pg_ctl for PostgreSQL $src_major to restart the sources' PostgreSQL"
+    # restart keeps the server's command-line options (postmaster.opts: port, address, socket dir).
+    run_as_owner "$(stat -c %U "$src_dir")" "$src_pg_ctl" -D "$src_dir" -l "$src_dir/server.log" -w -m fast restart >/dev/null
+    wait_for "$src_host" "$src_port" "the sources' PostgreSQL" "$src_dir/server.log"
+    IFS=$'\t' read -r _ _ src_wal_level _ <<<"$(source_pg_settings)"
+    [ "$src_wal_level" = logical ] || fail "the sources' PostgreSQL still runs with wal_level=$src_wal_level after a restart (see $src_dir/server.log)"
+  fi
 fi
 
 # --- Redis ------------------------------------------------------------------------------
