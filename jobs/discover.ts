@@ -16,10 +16,13 @@ export type TapInput = {
   timeoutMs: number;
 };
 
-/** A tap's private folder holding its config.json (its own settings only, meltano.yml defaults applied). */
-export async function prepareTap(run: RunDir, plugin: PluginSpec, config: Record<string, unknown>): Promise<PluginFolder> {
+/**
+ * A tap's private folder holding its config.json (its own settings only, meltano.yml defaults
+ * applied), plus `fixed` settings Sluice decides itself (a pipeline's change-log slot).
+ */
+export async function prepareTap(run: RunDir, plugin: PluginSpec, config: Record<string, unknown>, fixed: Record<string, unknown> = {}): Promise<PluginFolder> {
   const folder = await run.pluginFolder('tap');
-  await writePrivateFile(folder, 'config.json', JSON.stringify(pluginConfig(plugin.settings, config)));
+  await writePrivateFile(folder, 'config.json', JSON.stringify({ ...pluginConfig(plugin.settings, config), ...fixed }));
   return folder;
 }
 

@@ -17,6 +17,8 @@ import { createLogWriter, runLogKey, type LogWriter } from '../core/runs/run-log
 import { createRunOutput } from './run-output.js';
 import { createScrubber } from './scrub.js';
 import { DESTINATION_PLUGIN, runSync } from './sync.js';
+import { dropPipelineSlot } from './drop-slot.js';
+import { confirmChangeLog } from './log-based-sync.js';
 import { renewWhileRunning } from './tenant-slots.js';
 import { afterRun, watchHold, watchSlot } from './run-watch.js';
 import { runStagedTest } from './test-connection.js';
@@ -158,6 +160,8 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   const destinationConfig = target?.config ?? warehouse;
   if (!destinationConfig) throw new UnrecoverableError(`sync run ${run.id} has no destination`);
   const states = await startStateRow(deps.db, { tenantId: run.tenantId, pipelineId: pipeline.id, claim, fullRefresh: run.params.full_refresh === true, onFenced: fence.onFenced });
+  // The newest state the target committed: what a change-log slot is told once it is stored.
+  let lastState: Record<string, unknown> | undefined = states.startState;
   const synced = await runSync({
     tap: plugin,
     target: targetPlugin,
@@ -165,14 +169,18 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
     pipeline,
     destination: destinationConfig,
     state: states.startState,
-    onState: states.save,
+    onState: (state) => {
+      lastState = state;
+      states.save(state);
+    },
     timeoutMs,
     onLine: output.onLine,
     signal,
   });
   // From here on the sync's data is in the warehouse: a failure says what failed, and is never retried as if nothing had run.
-  let outcome: Outcome = synced.refused ? { status: 'failed', exitCode: null, error: scrub(synced.refused), transient: false } : outcomeOf(synced, () => explainFailure(output.tail()));
+  let outcome: Outcome = synced.refused ? { status: 'failed', exitCode: null, error: scrub(synced.refused), transient: synced.transient ?? false } : outcomeOf(synced, () => explainFailure(output.tail()));
   await afterRun("save where the sync got to (the pipeline's state), so the next sync may read again some rows it already loaded (they are deduplicated)", () => states.finish(outcome.status === 'succeeded'));
+  if (outcome.status === 'succeeded' && synced.changeLog) await confirmChangeLog(synced.changeLog, lastState, output.onLine);
   if (outcome.status === 'failed' && applied && applied.source !== 'reset' && states.saved() === 0 && REFUSED_STATE.test(output.tail().join('\n'))) {
     // The tap refused the state someone saved: set it aside, or every later sync fails the same way.
     await afterRun('set aside the state the source refused', () => whileHeld(deps.db, claim, (tx) => rejectState(tx, applied.id)));
@@ -194,6 +202,10 @@ export function createRunProcessor(deps: WorkerDeps) {
   return async function processRun(job: Job<RunJob>, token?: string, bullSignal?: AbortSignal) {
     const parsed = runJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Job ${job.id} has no valid run_id`);
+    if ('drop_slot' in parsed.data) {
+      await dropPipelineSlot(deps, parsed.data.drop_slot);
+      return;
+    }
     let runId: string;
     if ('run_id' in parsed.data) runId = parsed.data.run_id;
     else {

@@ -11,11 +11,17 @@ import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
 import { discoverIn, prepareTap } from './discover.js';
+import { changeLogTapConfig, markChangeLogStreams, startChangeLog, type ChangeLog } from './log-based-sync.js';
 
 export const DESTINATION_PLUGIN = 'target-clickhouse';
 
-/** A sync's result; `refused`: why it did not start the tap (a stream that cannot run as chosen), in plain words. */
-export type SyncResult = SpawnResult & { refused?: string };
+/**
+ * A sync's result; `refused`: why it did not start the tap (a stream that cannot run as chosen,
+ * a source whose change log cannot be read), in plain words, and whether that may pass later
+ * (`transient`). `changeLog`: the streams read from the source's change log, to be confirmed
+ * once the final state is stored (jobs/log-based-sync.ts).
+ */
+export type SyncResult = SpawnResult & { refused?: string; transient?: boolean; changeLog?: ChangeLog | undefined };
 
 /**
  * target-clickhouse's config.json: its declared settings (meltano.yml defaults applied), plus
@@ -63,7 +69,9 @@ export async function runSync(
 ): Promise<SyncResult> {
   const deadline = Date.now() + input.timeoutMs;
   return withRunDir(async (run) => {
-    const tapFolder = await prepareTap(run, input.tap, input.config);
+    // The tap's settings plus, where a stream reads the change log, its slot: written once, read by both runs.
+    const logBasedSettings = changeLogTapConfig(input.pipeline.id, input.pipeline.streams);
+    const tapFolder = await prepareTap(run, input.tap, input.config, logBasedSettings);
     const found = await discoverIn(run, tapFolder, { plugin: input.tap, config: input.config, onLine: input.onLine, signal: input.signal, timeoutMs: input.timeoutMs });
     if (!found.catalog) return found.result;
     const missing = missingStreams(found.catalog, input.pipeline.streams);
@@ -73,9 +81,23 @@ export async function runSync(
       for (const problem of checked.problems) input.onLine(`ERROR ${problem}`);
       return { ...found.result, exitCode: 1, refused: checked.problems.join(' ') };
     }
-    await writePrivateFile(tapFolder, 'catalog.json', JSON.stringify(selectStreams(found.catalog, checked.streams)));
     const fullRefresh = checked.streams.filter((s) => !isIncremental(s.sync_mode)).map((s) => s.stream);
-    const state = input.state && withoutBookmarks(input.state, fullRefresh);
+    // Before the tap starts: the slot made or found (or an unused one dropped), over the connection the tap itself uses.
+    const changeLog = await startChangeLog({
+      tapName: input.tap.name,
+      tapConfig: { ...pluginConfig(input.tap.settings, input.config), ...logBasedSettings },
+      pipelineId: input.pipeline.id,
+      streams: checked.streams,
+      state: input.state && withoutBookmarks(input.state, fullRefresh),
+      onLine: (line) => input.onLine(line),
+    });
+    if ('refused' in changeLog) {
+      input.onLine(`ERROR ${changeLog.refused}`);
+      return { ...found.result, exitCode: 1, refused: changeLog.refused, transient: changeLog.transient };
+    }
+    const catalog = markChangeLogStreams(selectStreams(found.catalog, checked.streams), changeLog.changeLog?.streams ?? []);
+    await writePrivateFile(tapFolder, 'catalog.json', JSON.stringify(catalog));
+    const state = changeLog.state;
     const hasState = state !== undefined && Object.keys(state).length > 0;
     if (hasState) await writePrivateFile(tapFolder, 'state.json', JSON.stringify(state));
 
@@ -111,7 +133,7 @@ export async function runSync(
       { signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) },
     );
     if (result.exitCode === 0) input.onLine('Sync completed: the tap and the target finished.');
-    return result;
+    return { ...result, changeLog: changeLog.changeLog };
   });
 }
 

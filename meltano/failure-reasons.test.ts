@@ -33,3 +33,20 @@ describe('explainFailure names the stream and the column or table the source los
     expect(explainFailure(['Traceback (most recent call last):', "KeyError: 'host'"]).message).not.toMatch(/column/);
   });
 });
+
+describe('explainFailure: reading the change log', () => {
+  it("goes first with the change log's own reasons (the slot gone from the server)", async () => {
+    expect(explainFailure(await sample('tap-postgres-log-based-slot-missing.log'))).toEqual({
+      message: expect.stringMatching(/^The source no longer has this pipeline's change-log slot .*Sync again/),
+      settings: [],
+      transient: false,
+    });
+  });
+
+  it('says what an administrator must change, and which failures may pass', () => {
+    expect(explainFailure(['psycopg2.errors.ObjectNotInPrerequisiteState: logical decoding requires wal_level >= logical']).message).toMatch(/wal_level = logical/);
+    expect(explainFailure(['psycopg2.errors.ObjectInUse: replication slot "sluice_ab" is active for PID 4242'])).toMatchObject({ transient: true, message: expect.stringMatching(/Another sync of this pipeline/) });
+    // a timeout without the change log in sight is the general rule's
+    expect(explainFailure(['canceling statement due to statement timeout']).message).toMatch(/did not answer in time|stopped with an error/);
+  });
+});

@@ -1,3 +1,5 @@
+import { logBasedFailure } from './log-based-slot.js';
+
 /**
  * Turns what a tap printed before failing into one sentence a non-technical user can act on:
  * what happened, and what to check. Falls back to the tap's own last error line, without
@@ -95,8 +97,13 @@ export type FailureReason = { message: string; settings: string[]; transient: bo
 
 const TRACEBACK_NOISE = /^(Traceback|\s+File "|\s+\^+|\s{2,}\S|\(Background on this error)/;
 
+/** Words only a failure to read the change log carries: its rules go first (their server messages are more precise than "timed out"). */
+const CHANGE_LOG_FAILURE = /replication|wal2json|wal_level|logical decoding|add-tables/i;
+
 export function explainFailure(lines: string[]): FailureReason {
   const text = lines.join('\n');
+  const changeLog = CHANGE_LOG_FAILURE.test(text) ? logBasedFailure(text) : undefined;
+  if (changeLog) return { ...changeLog, settings: [] };
   for (const rule of RULES) {
     const match = rule.pattern.exec(text);
     if (match) return { message: rule.explain(match, text), settings: rule.settings ?? [], transient: rule.transient ?? false };

@@ -92,10 +92,11 @@ export async function confirmCommitted(source: SourceConnection, slot: string, c
   });
 }
 
-/** Drops the pipeline's slot (pipeline deleted, or no LOG_BASED stream left); a missing slot is fine. */
-export async function dropSlot(source: SourceConnection, slot: string): Promise<void> {
-  await withSource(source, async (sql) => {
-    await sql`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = ${slot}`;
+/** Drops the pipeline's slot (pipeline deleted, or no LOG_BASED stream left); a missing slot is fine. True when there was one. */
+export async function dropSlot(source: SourceConnection, slot: string): Promise<boolean> {
+  return withSource(source, async (sql) => {
+    const dropped = await sql`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = ${slot}`;
+    return dropped.length > 0;
   });
 }
 
@@ -113,6 +114,12 @@ export async function retainedBytes(source: SourceConnection, slot: string): Pro
  */
 export function explainLogBasedFailure(text: string): string | undefined {
   return ruleFor(text)?.explain();
+}
+
+/** As explainLogBasedFailure, and whether trying again later may pass (no free slot, a slot busy, a long transaction). */
+export function logBasedFailure(text: string): { message: string; transient: boolean } | undefined {
+  const rule = ruleFor(text);
+  return rule && { message: rule.explain(), transient: rule.code !== 'bad_request' };
 }
 
 const ruleFor = (text: string) => RULES.find((r) => r.pattern.test(text));

@@ -7,7 +7,9 @@ import { diff, recordAudit } from '../audit/service.js';
 import { AppError, notFound } from '../errors.js';
 import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
-import { QueueUnavailable, removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
+import { enqueueSlotDrop, QueueUnavailable, removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
+import { replicationSlotName } from '../../meltano/log-based.js';
+import { LOG_BASED_PLUGIN } from '../../meltano/log-based-source.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
 import { lastDiscovery } from './last-discovery.js';
@@ -45,18 +47,50 @@ async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineI
     const found = await catalog.getPlugin(db, connector.pluginName);
     if (found?.kind !== kind) fields[field] = [kind === 'extractor' ? 'must be a source connector' : 'must be a destination connector'];
     else if (plugin && found.name !== plugin) fields[field] = [`must be a ${plugin} connector`];
+    return found?.name;
   };
-  await connectorOfKind(input.source_connector_id, 'source_connector_id', 'extractor');
+  const sourcePlugin = await connectorOfKind(input.source_connector_id, 'source_connector_id', 'extractor');
   // Against the source's last discovery, when there is one (the wizard always has one); a
   // pipeline saved before any discovery is checked by its sync, which names what is missing.
   const discovered = fields.source_connector_id ? undefined : await lastDiscovery(db, input.source_connector_id);
   const { streams, errors } = resolveStreams(input.streams, discovered?.streams);
   Object.assign(fields, errors);
+  if (sourcePlugin && sourcePlugin !== LOG_BASED_PLUGIN) Object.assign(fields, changeLogRefusals(streams));
   if (input.destination_connector_id) await connectorOfKind(input.destination_connector_id, 'destination_connector_id', 'loader', 'target-clickhouse');
   Object.assign(fields, await destinationDatabaseErrors(db, acting, input.destination_database ?? defaultDestinationDatabase(acting.tenantSlug)));
   if (input.schedule) Object.assign(fields, scheduleErrors(input.schedule));
   if (Object.keys(fields).length > 0) throw new AppError('validation_failed', 'Some fields need attention.', fields);
   return streams;
+}
+
+/** Only a PostgreSQL source's changes can be read from its change log (tap-postgres with wal2json). */
+function changeLogRefusals(streams: SelectedStream[]): Record<string, string[]> {
+  return Object.fromEntries(
+    streams.flatMap((s, i) =>
+      s.replication_method === 'LOG_BASED'
+        ? [[`streams.${i}.replication_method`, [`Changes of "${s.stream}" cannot be read from a change log: Sluice reads one only from PostgreSQL sources. Choose a replication_key or a full-refresh mode.`]]]
+        : [],
+    ),
+  );
+}
+
+const readsChangeLog = (p: Pick<Pipeline, 'streams'>) => p.streams.some((s) => s.replication_method === 'LOG_BASED');
+
+/**
+ * A pipeline that read its source's change log keeps a replication slot there, which makes the
+ * source keep its log until it is read: once no stream reads it (or the pipeline is gone, or
+ * reads another source), a worker drops it. When the job queue is away the slot stays; the
+ * pipeline's next sync drops an unused slot of its own, and a deleted pipeline's is named in
+ * the error so someone can drop it by hand.
+ */
+async function releaseSlotIfUnused(queues: RunQueues, before: Pick<Pipeline, 'id' | 'tenantId' | 'sourceConnectorId' | 'streams'>, after: Pick<Pipeline, 'sourceConnectorId' | 'streams'> | undefined) {
+  if (!readsChangeLog(before) || (after && after.sourceConnectorId === before.sourceConnectorId && readsChangeLog(after))) return;
+  await enqueueSlotDrop(queues, { tenant_id: before.tenantId, connector_id: before.sourceConnectorId, pipeline_id: before.id }).catch((error: unknown) => {
+    if (!(error instanceof QueueUnavailable)) throw error;
+    if (after) return;
+    const slot = replicationSlotName(before.id);
+    throw new AppError('unavailable', `The pipeline was deleted, but Sluice could not release its change-log slot on the source database (its job queue is not reachable), so the source keeps its change log for it. Ask the database's administrator to run SELECT pg_drop_replication_slot('${slot}'); on it.`);
+  });
 }
 
 const columns = (acting: Acting, input: PipelineInput, streams: SelectedStream[]) => ({
@@ -168,10 +202,11 @@ export async function updatePipeline(db: Db, queues: RunQueues, acting: Acting, 
         throw error;
       });
     await recordAudit(tx, { ...acting, action: 'pipeline.update', resourceType: 'pipeline', resourceId: id, changes: diff(before, auditView(row!)) });
-    return row!;
+    return { row: row!, current };
   });
-  await applySchedule(queues, updated.id, wantedSchedule(updated));
-  return updated;
+  await applySchedule(queues, updated.row.id, wantedSchedule(updated.row));
+  await releaseSlotIfUnused(queues, updated.current, updated.row);
+  return updated.row;
 }
 
 /**
@@ -180,7 +215,7 @@ export async function updatePipeline(db: Db, queues: RunQueues, acting: Acting, 
  * history (their pipeline_id becomes null).
  */
 export async function deletePipeline(db: Db, queues: RunQueues, acting: Acting, id: string) {
-  await db.transaction(async (tx) => {
+  const deleted = await db.transaction(async (tx) => {
     // Locked: a run being created meanwhile waits on this row (its foreign key), and then finds it gone.
     const [current] = await tx.select().from(pipelines).where(and(eq(pipelines.tenantId, acting.tenantId), eq(pipelines.id, id))).for('update');
     if (!current) throw notFound('Pipeline');
@@ -198,8 +233,10 @@ export async function deletePipeline(db: Db, queues: RunQueues, acting: Acting, 
     }
     await tx.delete(pipelines).where(eq(pipelines.id, id));
     await recordAudit(tx, { ...acting, action: 'pipeline.delete', resourceType: 'pipeline', resourceId: id, changes: { name: current.name } });
+    return current;
   });
   await applySchedule(queues, id, null);
+  await releaseSlotIfUnused(queues, deleted, undefined);
 }
 
 export function presentPipeline(p: Pipeline) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../meltano/catalog-selection.js';
-import { candidateKeys, keyKindOf, streamsOf } from './stream-offers.js';
+import { candidateKeys, keyKindOf, streamsOf, whyNoChangeLog } from './stream-offers.js';
 
 const top = (metadata: Record<string, unknown>) => ({ breadcrumb: [] as string[], metadata });
 
@@ -56,6 +56,30 @@ describe('streamsOf', () => {
     // no key properties: nothing to keep the latest version of, so no deduped mode and no deduped default
     expect(modes(stream!)).toEqual(['full_refresh_overwrite', 'full_refresh_append', 'incremental_append']);
     expect(stream!.default).toEqual({ sync_mode: 'full_refresh_overwrite' });
+  });
+
+  it('does not offer LOG_BASED for a view, or a table whose schema or table name wal2json cannot take (a space, beyond ASCII)', () => {
+    const logBased = ['catalog', 'discover', 'log-based'];
+    const methodsOf = (entry: CatalogEntry) => streamsOf({ streams: [entry] }, logBased)[0]!.replication_methods;
+    const named = (schema: string, table: string): CatalogEntry => ({
+      ...pgOrders,
+      tap_stream_id: `${schema}-${table}`,
+      table_name: table,
+      metadata: [top({ 'table-key-properties': ['id'], 'schema-name': schema })],
+    });
+    expect(methodsOf(named('public', 'Customer Accounts'))).toEqual(['FULL_TABLE', 'INCREMENTAL']);
+    expect(methodsOf(named('public', 'kunden_ä'))).toEqual(['FULL_TABLE', 'INCREMENTAL']);
+    expect(methodsOf(named('my schema', 'orders'))).toEqual(['FULL_TABLE', 'INCREMENTAL']);
+    expect(methodsOf({ ...pgOrders, is_view: true })).toEqual(['FULL_TABLE', 'INCREMENTAL']);
+    // dots, quotes, upper case: the tap escapes them and wal2json takes them
+    expect(methodsOf(named('public', `Mixed.Case'Orders`))).toEqual(['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED']);
+  });
+
+  it('says in plain words why a stream cannot be read from the change log', () => {
+    expect(whyNoChangeLog({ stream: 'public-events', key_properties: [] })).toMatch(/no primary key/);
+    expect(whyNoChangeLog({ stream: 'public-Customer Accounts', key_properties: ['id'] })).toMatch(/name contains a space/);
+    expect(whyNoChangeLog({ stream: 'public-kunden_ä', key_properties: ['id'] })).toMatch(/beyond plain ASCII/);
+    expect(whyNoChangeLog({ stream: 'public-orders_view', key_properties: ['id'] })).toMatch(/view, or a source other than PostgreSQL/);
   });
 
   it('offers only full refresh where no column can tell new rows, and defaults to replacing all data without a change-time column', () => {

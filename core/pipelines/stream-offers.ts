@@ -1,5 +1,6 @@
 import type { DiscoveredStream, ReplicationMethod, SyncMode } from '../../db/schema/index.js';
 import type { Catalog, CatalogEntry } from '../../meltano/catalog-selection.js';
+import { logBasedNameProblem } from '../../meltano/log-based.js';
 import { syncModeText } from './sync-modes.js';
 
 /**
@@ -70,7 +71,7 @@ function offersOf(entry: CatalogEntry, capabilities: readonly string[]): Discove
   const forced = top['forced-replication-method'];
   const methods: ReplicationMethod[] = isMethod(forced)
     ? [forced]
-    : METHODS.filter((m) => m === 'FULL_TABLE' || (m === 'INCREMENTAL' ? replicationKeys.length > 0 : capabilities.includes('log-based') && keyProperties.length > 0));
+    : METHODS.filter((m) => m === 'FULL_TABLE' || (m === 'INCREMENTAL' ? replicationKeys.length > 0 : capabilities.includes('log-based') && readsChangeLog(entry, top, keyProperties)));
   const modes: SyncMode[] = [];
   if (methods.includes('FULL_TABLE')) modes.push('full_refresh_overwrite', 'full_refresh_append');
   if (methods.includes('INCREMENTAL') || methods.includes('LOG_BASED')) modes.push('incremental_append', ...(keyProperties.length > 0 ? (['incremental_deduped'] as const) : []));
@@ -83,6 +84,30 @@ function offersOf(entry: CatalogEntry, capabilities: readonly string[]): Discove
     sync_modes: modes.map((mode) => ({ sync_mode: mode, ...syncModeText[mode] })),
     default: defaultOf(modes, methods, replicationKeys, properties),
   };
+}
+
+/**
+ * Whether a table's changes can be read from the database's change log: it needs a primary key
+ * (a delete carries nothing else), must be a table (a view has no log of its own), and its
+ * schema and table names must be ones wal2json's table filter takes (no space, plain ASCII).
+ */
+function readsChangeLog(entry: CatalogEntry, top: Record<string, unknown>, keyProperties: string[]): boolean {
+  if (keyProperties.length === 0 || entry.is_view === true) return false;
+  const schema = typeof top['schema-name'] === 'string' ? top['schema-name'] : '';
+  const table = typeof entry.table_name === 'string' ? entry.table_name : (entry.tap_stream_id ?? entry.stream ?? '');
+  return logBasedNameProblem(schema, table) === undefined;
+}
+
+/**
+ * Why a stream does not offer reading its changes from the change log, in plain words, for
+ * refusing LOG_BASED where it was asked for. Told from what the stream view keeps (its name,
+ * which holds the schema and table names, and its primary key).
+ */
+export function whyNoChangeLog(offer: Pick<DiscoveredStream, 'stream' | 'key_properties'>): string {
+  if (offer.key_properties.length === 0) return 'it has no primary key, which reading the change log needs (a deleted row is known by its key)';
+  if (/\s/.test(offer.stream)) return 'its name contains a space, which the change log reader cannot take';
+  if (/[^\x21-\x7e]/.test(offer.stream)) return 'its name contains characters beyond plain ASCII, which the change log reader cannot take';
+  return 'this source does not offer reading its change log for it (a view, or a source other than PostgreSQL)';
 }
 
 /** Keep the latest version of each row, on a change time, where the stream has both; otherwise replace all data. */

@@ -14,6 +14,7 @@ const discovered = streamsOf(
       entry('日本.売上', { id: int }),
       entry('a', { constructor: text }),
       entry('events', { seq: int, payload: text }),
+      entry('public-orders', { id: int }, ['id']),
     ],
   },
   ['log-based'],
@@ -49,9 +50,14 @@ describe('resolveStreams', () => {
   });
 
   it('takes LOG_BASED where offered, without a key', () => {
-    const { streams, errors } = resolveStreams([{ stream: 'public-Customer Accounts', sync_mode: 'incremental_deduped', replication_method: 'LOG_BASED', replication_key: 'id' }], discovered);
+    const { streams, errors } = resolveStreams([{ stream: 'public-orders', sync_mode: 'incremental_deduped', replication_method: 'LOG_BASED', replication_key: 'id' }], discovered);
     expect(errors).toEqual({});
-    expect(streams).toEqual([{ stream: 'public-Customer Accounts', sync_mode: 'incremental_deduped', replication_method: 'LOG_BASED' }]);
+    expect(streams).toEqual([{ stream: 'public-orders', sync_mode: 'incremental_deduped', replication_method: 'LOG_BASED' }]);
+  });
+
+  it('refuses LOG_BASED for a table whose name the change log reader cannot take, saying why', () => {
+    const { errors } = resolveStreams([{ stream: 'public-Customer Accounts', sync_mode: 'incremental_deduped', replication_method: 'LOG_BASED' }], discovered);
+    expect(errors['streams.0.replication_method']![0]).toMatch(/"public-Customer Accounts" cannot be read from the database's change log: its name contains a space.*Choose a replication_key instead \(it offers "updated at", "id"\)/);
   });
 
   it('names each unknown stream, repeated stream and unknown key by its index', () => {
@@ -86,7 +92,7 @@ describe('resolveStreams', () => {
     expect(errors['streams.1.sync_mode']![0]).toMatch(/"Keep the latest version of each row" needs a primary key to tell rows apart, and "events" has none/);
     expect(errors['streams.2.replication_key']![0]).toMatch(/"note" cannot tell which rows are new or changed.*it offers "updated at", "id"/);
     expect(errors['streams.3.replication_key']![0]).toMatch(/"Add new and changed rows" needs a column that tells new and changed rows apart.*Choose one: it offers "updated at", "id"/);
-    expect(errors['streams.4.replication_method']![0]).toMatch(/cannot be read from the database's change log/);
+    expect(errors['streams.4.replication_method']![0]).toMatch(/cannot be read from the database's change log: it has no primary key/);
     expect(errors['streams.5.replication_method']![0]).toMatch(/"Replace all data" reads the whole table every time/);
     expect(errors['streams.6.replication_method']![0]).toMatch(/FULL_TABLE reads the whole table every time/);
     // (streams chosen twice here are named too; only the rest matters to this test)

@@ -1,6 +1,6 @@
 import type { DiscoveredStream, ReplicationMethod, SelectedStream, SyncMode } from '../../db/schema/index.js';
 import type { FieldErrors } from '../errors.js';
-import { keyKindOf } from './stream-offers.js';
+import { keyKindOf, whyNoChangeLog } from './stream-offers.js';
 import { isIncremental, legacySyncMode, syncModeText } from './sync-modes.js';
 
 /** A stream as a client sends it: a sync mode (or, from older clients, only a replication method). */
@@ -61,7 +61,7 @@ function resolveOne(input: StreamInput, found: DiscoveredStream | undefined, fai
   }
   if (input.replication_method === 'LOG_BASED') {
     if (found && !found.replication_methods.includes('LOG_BASED')) {
-      fail('replication_method', `Changes of "${input.stream}" cannot be read from the database's change log: that needs a primary key and a source set up for it. Choose a replication_key instead (${keysHint(found)}).`);
+      fail('replication_method', `Changes of "${input.stream}" cannot be read from the database's change log: ${whyNoChangeLog(found)}. Choose a replication_key instead (${keysHint(found)}), or a full-refresh mode.`);
     }
     return { stream: input.stream, sync_mode: mode, replication_method: 'LOG_BASED' };
   }

@@ -1,4 +1,5 @@
 import type { DiscoveredStream, SelectedStream } from '../../db/schema/index.js';
+import { whyNoChangeLog } from './stream-offers.js';
 import { legacySyncMode, syncModeText } from './sync-modes.js';
 
 /**
@@ -36,7 +37,7 @@ function problemOf(stream: SelectedStream, offer: DiscoveredStream): string | un
     }
   }
   if (stream.replication_method === 'LOG_BASED' && !offer.replication_methods.includes('LOG_BASED')) {
-    return 'its changes can no longer be read from the database’s change log (it needs a primary key, and a source set up for it). Choose a replication key or a full-refresh mode for this stream.';
+    return `its changes can no longer be read from the database’s change log: ${whyNoChangeLog(offer)}. Choose a replication key or a full-refresh mode for this stream.`;
   }
   if (stream.sync_mode === 'incremental_deduped' && offer.key_properties.length === 0) {
     return `it no longer has a primary key, which "${syncModeText.incremental_deduped.label}" needs. Choose "${syncModeText.incremental_append.label}" or a full-refresh mode for this stream.`;

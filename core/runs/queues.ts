@@ -12,7 +12,14 @@ import { PRODUCER_TIMEOUT_MS, producerConnection, watchRedisOutages } from './qu
  */
 export const QUEUE_NAMES: Record<RunKind, string> = { test: 'runs-test', discover: 'runs-discover', sync: 'runs-sync' };
 
-export const runJobSchema = z.union([z.object({ run_id: z.uuid() }), z.object({ pipeline_id: z.uuid(), scheduled: z.literal(true) })]);
+/**
+ * `drop_slot`: release a pipeline's replication slot on its PostgreSQL source (the pipeline was
+ * deleted, or no stream of it reads the change log any more); the worker does it, through
+ * the connector's checked address, as it does for a sync.
+ */
+const slotDropJobSchema = z.object({ drop_slot: z.object({ tenant_id: z.uuid(), connector_id: z.uuid(), pipeline_id: z.uuid() }) });
+export const runJobSchema = z.union([z.object({ run_id: z.uuid() }), z.object({ pipeline_id: z.uuid(), scheduled: z.literal(true) }), slotDropJobSchema]);
+export type SlotDropJob = z.infer<typeof slotDropJobSchema>['drop_slot'];
 export type RunJob = z.infer<typeof runJobSchema>;
 
 /** Transient failures (network, warehouse down) retry with exponential backoff and jitter; the processor decides what is transient. */
@@ -112,6 +119,15 @@ export async function withinDeadline<T>(operation: Promise<T>, notDone: string, 
  */
 export async function enqueueRun(queues: RunQueues, kind: RunKind, runId: string): Promise<void> {
   await withinDeadline(queues.forKind(kind).add(kind, { run_id: runId }, { jobId: runId }), 'the run was not started');
+}
+
+/**
+ * Asks a worker to drop a pipeline's replication slot on its source (ids only). Retried with
+ * backoff when the source is away; throws `QueueUnavailable` within seconds when Redis is.
+ */
+export async function enqueueSlotDrop(queues: RunQueues, job: SlotDropJob): Promise<void> {
+  const options = { attempts: 5, backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 } };
+  await withinDeadline(queues.forKind('sync').add('drop-slot', { drop_slot: job }, options), "the source's change-log slot was not released");
 }
 
 /**

@@ -242,9 +242,10 @@ describe('pipelines API', async () => {
       ]);
       const legacy = await create(tokens.a, { source_connector_id: source, streams: [{ stream: 'public-Customer Accounts', replication_method: 'INCREMENTAL', replication_key: 'updated at' }] });
       expect(legacy.body.streams).toEqual([{ stream: 'public-Customer Accounts', sync_mode: 'incremental_deduped', replication_method: 'INCREMENTAL', replication_key: 'updated at' }]);
+      // A space in the table name: its changes cannot be read from the change log (wal2json).
       const logBased = await t.call(tokens.a, 'PATCH', `/pipelines/${legacy.body.id}`, { streams: [{ stream: 'public-Customer Accounts', sync_mode: 'incremental_append', replication_method: 'LOG_BASED' }] });
-      expect(logBased.status, JSON.stringify(logBased.body)).toBe(200);
-      expect(logBased.body.streams).toEqual([{ stream: 'public-Customer Accounts', sync_mode: 'incremental_append', replication_method: 'LOG_BASED' }]);
+      expect(logBased.status, JSON.stringify(logBased.body)).toBe(400);
+      expect(logBased.body.error.fields['streams.0.replication_method'][0]).toMatch(/its name contains a space/);
     });
 
     it('refuses a mode, key or method a stream does not offer, naming the field in plain words, on POST and PATCH', async () => {
