@@ -10,6 +10,7 @@ import { createTestApp } from '../e2e/test-app.js';
 import { lsnValue, replicationSlotName } from '../meltano/log-based.js';
 import { prepareSlot, type SourceConnection } from '../meltano/log-based-slot.js';
 import { sourceDatabaseUrl } from '../scripts/local-env.js';
+import type { SlotDropJob } from '../core/runs/queues.js';
 import { dropPipelineSlot } from './drop-slot.js';
 import { confirmChangeLog, startChangeLog } from './log-based-sync.js';
 
@@ -97,7 +98,7 @@ describe('a pipeline that stops reading the change log releases its slot through
   let tenantId = '';
   let sourceId = '';
   const entry = { tap_stream_id: stream, stream, table_name: table, key_properties: ['id'], schema: { properties: { id: { type: ['integer'] }, note: { type: ['string', 'null'] } } }, metadata: [{ breadcrumb: [], metadata: { 'table-key-properties': ['id'], 'forced-replication-method': '', 'schema-name': 'public' } }] };
-  const dropJobs = async () => (await t.queue.forKind('sync').getJobs(['waiting', 'delayed'])).filter((j) => j.name === 'drop-slot').map((j) => (j.data as { drop_slot: { pipeline_id: string } }).drop_slot);
+  const dropJobs = async () => (await t.queue.forKind('sync').getJobs(['waiting', 'delayed'])).filter((j) => j.name === 'drop-slot').map((j) => (j.data as { drop_slot: SlotDropJob }).drop_slot);
 
   beforeAll(async () => {
     const tenant = await t.tenantWithTokens('lbjob');
