@@ -74,8 +74,6 @@ describe('reading a PostgreSQL source from its change log (LOG_BASED)', () => {
       const started = await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`);
       const run = await waitForRun(stack, started.body.run_id);
       expect(run.status, String(run.error)).toBe('succeeded');
-      if (process.env.W_DEBUG) console.log(await fetch(`${stack.baseUrl}/api/v1/runs/${started.body.run_id}/log`, { headers: { authorization: `Bearer ${stack.token}` } }).then((r) => r.text()));
-      if (process.env.W_DEBUG) console.log(JSON.stringify(run));
       // Rows the warehouse took (the tap's own record count leaves out its initial copy).
       return Number(run.rows_loaded ?? 0);
     };

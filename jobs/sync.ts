@@ -48,6 +48,8 @@ export function targetConfig(settings: readonly unknown[], destination: Record<s
  * Before the tap starts, each stream is checked against the catalog just discovered (a
  * replication key column dropped since the pipeline was saved refuses the sync, naming it);
  * full-refresh streams start without their bookmarks, the others resume from theirs.
+ * Streams read from a PostgreSQL source's change log (LOG_BASED) get the pipeline's slot made
+ * or checked first (jobs/log-based-sync.ts); the caller confirms it once the state is stored.
  */
 export async function runSync(
   input: {
