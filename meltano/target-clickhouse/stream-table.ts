@@ -40,6 +40,10 @@ export async function openStreamTable(
     if (error instanceof SyncModeError) throw new MessageError(input.line, error.message, input.stream);
     throw error;
   }
+  if (mode === 'overwrite' && config.tenant_id !== undefined) {
+    // The swap replaces the whole table, other tenants' rows included.
+    throw new MessageError(input.line, 'overwrite replaces the whole table, and this database is shared by tenants (tenant_id is set). Choose "append" or "deduped" for this stream, or give the tenant its own database.', input.stream);
+  }
   const target: StreamTable = input.previous ?? {
     mode,
     table: input.table,
@@ -57,6 +61,10 @@ export async function openStreamTable(
     const engine = await warehouse.tableEngine(target.table);
     const wanted = engineName(mode, keyed);
     if (engine !== undefined && engine !== wanted) {
+      if (config.tenant_id !== undefined) {
+        // Another tenant may be loading into it: rows it inserted during the copy would be lost.
+        throw new MessageError(input.line, `its table ${target.table} is a ${engine}, made for another sync mode, and this database is shared by tenants, so it cannot be rebuilt during one tenant's run. Keep the stream's previous mode, or give the tenant its own database.`, input.stream);
+      }
       log(`INFO stream "${input.stream}": its table ${target.table} is a ${engine} but sync mode "${mode}" needs a ${wanted}; rebuilding it with its rows`);
       await rebuildWithEngine(warehouse, config.database, target.table, plan.engine);
     }

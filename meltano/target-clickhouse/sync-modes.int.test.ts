@@ -86,6 +86,23 @@ describe('sync mode overwrite', () => {
     expect(await tablesLike('kept%')).toEqual(['kept']);
   });
 
+  it('a run killed mid-stream leaves the previous table whole', async () => {
+    const settings = { stream_modes: { killed: 'overwrite' }, batch_size_rows: 100, progress_interval_ms: 50 };
+    expect((await runTarget(streamLines('killed', range(1, 3)), settings)).exitCode).toBe(0);
+    const config = await configFile(settings);
+    const target = execa(bin, ['--config', config.path], { reject: false, stdin: 'pipe' });
+    let stderr = '';
+    target.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    target.stdin.write(`${schemaLine('killed')}\n${range(10, 1000).map((r) => recordLine('killed', r)).join('\n')}\n`);
+    // Rows are committed to the load table before the kill.
+    await expect.poll(() => stderr.includes('"metric":"load_progress"'), { timeout: 20_000 }).toBe(true);
+    target.kill('SIGKILL');
+    expect((await target).signal).toBe('SIGKILL');
+    await config.cleanup();
+    expect(await count('killed__sluice_load')).toBeGreaterThan(0);
+    expect(await ids('killed')).toEqual([1, 2, 3]);
+  });
+
   it('readers never see a partial table while it loads', async () => {
     const before = 100_000;
     const after = 200_000;
@@ -111,6 +128,13 @@ describe('sync mode overwrite', () => {
     expect(failures).toEqual([]);
     expect([...seen.keys()].sort((a, b) => a - b)).toEqual([before, after]);
     expect(seen.get(before)!, 'reads during the load').toBeGreaterThan(5);
+  });
+
+  it('is refused in a database shared by tenants, where the swap would replace their rows too', async () => {
+    const result = await runTarget(streamLines('shared', range(1, 2)), { stream_modes: { shared: 'overwrite' }, tenant_id: 'acme' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/line 1 \(stream "shared"\): overwrite replaces the whole table, and this database is shared by tenants/);
+    expect(await tablesLike('shared%')).toEqual([]);
   });
 
   it('holds states while the stream loads and emits the last one after the swap', async () => {
@@ -181,6 +205,15 @@ describe('sync modes append and deduped', () => {
     expect(await ids('switching')).toEqual([1, 2, 3, 3, 4, 5]);
     expect((await rows(`SELECT id FROM ${database}.switching FINAL ORDER BY id`)).map((r) => Number(r.id))).toEqual([1, 2, 3, 4, 5]);
     expect(await tablesLike('switching%')).toEqual(['switching']);
+  });
+
+  it('does not rebuild a table shared by tenants (another tenant may be loading into it)', async () => {
+    expect((await runTarget(streamLines('shared_switch', range(1, 2)), { tenant_id: 'a' })).exitCode).toBe(0);
+    const result = await runTarget(streamLines('shared_switch', range(3, 3)), { tenant_id: 'b', stream_modes: { shared_switch: 'append' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/stream "shared_switch"\): its table shared_switch is a ReplacingMergeTree, made for another sync mode, and this database is shared by tenants/);
+    expect(await engineOf('shared_switch')).toBe('ReplacingMergeTree');
+    expect(await ids('shared_switch')).toEqual([1, 2]);
   });
 });
 
