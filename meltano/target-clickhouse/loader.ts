@@ -4,7 +4,10 @@ import { isRecordType, scanCompactRecord, scanMessage, type ScannedMessage, type
 import { MessageError, parseMessage, type SchemaMessage } from './messages.js';
 import { rewriteRecord } from './record-rewrite.js';
 import { firstRows, RowBatch, rowText } from './row-batch.js';
-import { planTable, TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
+import { startProgress } from './progress.js';
+import { dropsOlderVersions } from './sync-modes.js';
+import { completeStreamTable, openStreamTable, type StreamTable } from './stream-table.js';
+import { TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
 import { InsertError, type Warehouse } from './warehouse.js';
 
 export type LoaderOutput = { emitState: (value: unknown) => void; log: (line: string) => void };
@@ -13,7 +16,9 @@ export type StreamCounts = { stream: string; table: string; received: number; in
 type StreamState = {
   name: string;
   nameBytes: Buffer;
+  /** Where rows are inserted now: the stream's table, or its staging copy (sync modes). */
   table: string;
+  target: StreamTable;
   plan: TablePlan;
   /** Which metadata columns this loader fills for the stream (those its schema leaves to us). */
   fill: { sequence: boolean; tenant: boolean; extractedAt: boolean; tableVersion: boolean };
@@ -66,7 +71,8 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   let fatal: Error | undefined;
   const tenantJson = config.tenant_id ? JSON.stringify(config.tenant_id) : '';
 
-  const uncommittedFrom = (s: StreamState) => s.pending[0]?.seqs[0] ?? s.batch?.seqs[0];
+  // An overwrite not yet swapped in holds back every STATE after its SCHEMA.
+  const uncommittedFrom = (s: StreamState) => s.target.holdFrom ?? s.pending[0]?.seqs[0] ?? s.batch?.seqs[0];
 
   function emitReadyStates() {
     let ready: { seq: number; value: unknown } | undefined;
@@ -138,6 +144,15 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     for (const stream of streams.values()) if (stream.batch && now - stream.batch.startedAt >= config.batch_max_age_ms) sealAndSend(stream);
   }, Math.min(1000, config.batch_max_age_ms));
   ageTimer.unref();
+  const progress = startProgress(config.progress_interval_ms, out.log, () => streams.values());
+  const tables = { config, warehouse, log: out.log };
+
+  /** The stream's rows are all in: an overwrite is swapped in, and the STATEs it held go out. */
+  async function complete(stream: StreamState) {
+    await completeStreamTable(tables, stream.target);
+    stream.table = stream.target.loadTable;
+    progress.report(stream.name);
+  }
 
   async function handleSchema(message: SchemaMessage, line: number) {
     const previous = streams.get(message.stream);
@@ -145,14 +160,13 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     const properties = (message.schema.properties ?? {}) as Record<string, unknown>;
     const missingKey = message.key_properties.find((k) => !(k in properties));
     if (missingKey) throw new MessageError(line, `key property "${missingKey}" is not in the schema`, message.stream);
-    const table = tableName(config.table_prefix, message.stream);
-    const existing = await warehouse.existingColumns(table);
-    const plan = planTable({ stream: message.stream, table, database: config.database, properties, keyProperties: message.key_properties, existing, features: warehouse.features, tenantId: config.tenant_id });
-    for (const statement of plan.statements) await warehouse.run(statement);
+    const { target, plan } = await openStreamTable(tables, { stream: message.stream, table: tableName(config.table_prefix, message.stream), properties, keyProperties: message.key_properties, previous: previous?.target, sequence: nextSequence(), line });
+    const table = target.loadTable;
     const state: StreamState = previous ?? {
       name: message.stream,
       nameBytes: Buffer.from(message.stream),
       table,
+      target,
       plan,
       fill: { sequence: false, tenant: false, extractedAt: false, tableVersion: false },
       keyColumns: [],
@@ -171,6 +185,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     state.fill = { sequence: m.has('_sdc_sequence'), tenant: m.has(TENANT_COLUMN), extractedAt: m.has('_sdc_extracted_at'), tableVersion: m.has('_sdc_table_version') };
     state.keyColumns = [...(config.tenant_id ? [TENANT_COLUMN] : []), ...message.key_properties.map((k) => plan.columns.get(k)!.name)];
     streams.set(message.stream, state);
+    progress.started(message.stream);
     if (!plan.fastPath) out.log(`INFO stream "${message.stream}": some values need converting; loading through the careful path`);
   }
 
@@ -304,7 +319,9 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
         const stream = streams.get(message.stream);
         if (!stream) throw new MessageError(line, 'ACTIVATE_VERSION arrived before any SCHEMA for its stream', message.stream);
         await settle(stream);
-        if (stream.plan.metadata.has('_sdc_table_version')) await warehouse.deleteOlderVersions(stream.table, message.version);
+        if (stream.target.mode === 'overwrite' && stream.received > 0) await complete(stream);
+        else if (dropsOlderVersions(config.stream_modes, stream.name, stream.target.mode) && stream.plan.metadata.has('_sdc_table_version')) await warehouse.deleteOlderVersions(stream.table, message.version);
+        emitReadyStates();
         break;
       }
     }
@@ -331,12 +348,14 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     /** Commits everything buffered and emits the last state. */
     async finish() {
       await settleAll();
+      for (const stream of streams.values()) await complete(stream);
       emitReadyStates();
     },
     /** After an error: commits the rows received before it; emits only states they cover. */
     async commitValidRows() {
       for (const stream of streams.values()) sealAndSend(stream);
       await Promise.all([...streams.values()].map((s) => s.chain));
+      progress.report();
       emitReadyStates();
     },
     /** Per stream: records received, rows inserted, rows of this run in the table and their distinct keys. */
@@ -354,6 +373,9 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       }
       return counts;
     },
-    stop: () => clearInterval(ageTimer),
+    stop: () => {
+      clearInterval(ageTimer);
+      progress.stop();
+    },
   };
 }

@@ -35,6 +35,8 @@ async function main(): Promise<number> {
   const warehouse = await connectWarehouse(config, log);
   log(`INFO target-clickhouse: ClickHouse ${warehouse.version} at ${new URL(config.url).host}, database ${config.database}`);
   await warehouse.ensureDatabase();
+  const modes = Object.entries(config.stream_modes);
+  if (modes.length > 0) log(`INFO target-clickhouse: sync modes ${modes.map(([stream, mode]) => `${JSON.stringify(stream)}=${mode}`).join(', ')}; other streams: deduped when keyed, else append`);
   const loader = createLoader(config, warehouse, { emitState: (value) => process.stdout.write(`${JSON.stringify(value)}\n`), log });
   let code = 0;
   try {

@@ -1,5 +1,6 @@
 import { columnDefinition, columnSpec, type ColumnKind, type ColumnSpec, type ServerFeatures, specOfType } from './column-types.js';
 import { quoteIdent, safeName } from './identifiers.js';
+import { defaultMode, engineClause, type SyncMode } from './sync-modes.js';
 
 /**
  * How a stream's SCHEMA meets its table: the DDL to run (create, add, widen), and for each
@@ -16,6 +17,8 @@ export type TablePlan = {
   statements: string[];
   fastPath: boolean;
   keyed: boolean;
+  /** `ENGINE = … ORDER BY …` the stream's sync mode wants (for a new table or a rebuild). */
+  engine: string;
 };
 
 export class PlanError extends Error {
@@ -65,6 +68,8 @@ export function planTable(input: {
   existing: Map<string, string>;
   features: ServerFeatures;
   tenantId: string | undefined;
+  /** Decides the engine of a new table; streams without one keep today's (deduped when keyed). */
+  mode?: SyncMode;
 }): TablePlan {
   const { features, existing } = input;
   const target = `${quoteIdent(input.database)}.${quoteIdent(input.table)}`;
@@ -121,11 +126,9 @@ export function planTable(input: {
     else statements.push(`ALTER TABLE ${target} ADD COLUMN ${definition}`);
   }
 
-  if (fresh) {
-    const order = [...(input.tenantId ? [TENANT_COLUMN] : []), ...keyNames].map(quoteIdent);
-    const engine = keyNames.length > 0 ? `ReplacingMergeTree(${quoteIdent('_sdc_sequence')})` : 'MergeTree';
-    statements.unshift(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}) ENGINE = ${engine} ORDER BY ${order.length > 0 ? `(${order.join(', ')})` : 'tuple()'}`);
-  }
+  const keyed = keyNames.length > 0;
+  const engine = engineClause(input.mode ?? defaultMode(keyed), [...(input.tenantId ? [TENANT_COLUMN] : []), ...keyNames], keyed);
+  if (fresh) statements.unshift(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}) ${engine}`);
   return { columns, metadata, statements, // The fast path sends record bytes as they are, so property names must already be column names.
-    fastPath: [...columns.values()].every((c) => c.convert === 'pass' && c.name === c.source), keyed: keyNames.length > 0 };
+    fastPath: [...columns.values()].every((c) => c.convert === 'pass' && c.name === c.source), keyed, engine };
 }
