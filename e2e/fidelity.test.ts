@@ -10,7 +10,7 @@ type StreamView = {
   key_properties: string[];
   replication_keys: string[];
   replication_methods: string[];
-  sync_modes: Array<{ mode: string; label: string; description: string }>;
+  sync_modes: Array<{ sync_mode: string; label: string; description: string }>;
   default: { sync_mode: string; replication_key?: string };
 };
 type Lossy = { column: string; reason: string; count: number; kept: boolean };
@@ -90,7 +90,7 @@ describe('fidelity: every value lands exactly, or the run says which and why', (
     expect(stream.replication_keys).toEqual(expect.arrayContaining(['at_utc', 'day', 'id']));
     expect(stream.replication_keys).not.toContain('select');
     expect(stream.replication_methods).toEqual(expect.arrayContaining(['FULL_TABLE', 'INCREMENTAL']));
-    expect(stream.sync_modes.map((m) => m.mode)).toEqual(['full_refresh_overwrite', 'full_refresh_append', 'incremental_append', 'incremental_deduped']);
+    expect(stream.sync_modes.map((m) => m.sync_mode)).toEqual(['full_refresh_overwrite', 'full_refresh_append', 'incremental_append', 'incremental_deduped']);
     for (const mode of stream.sync_modes) expect(mode.description).not.toMatch(/singer|tap|target|meltano/i);
     expect(stream.default).toEqual({ sync_mode: 'incremental_deduped', replication_key: 'updated_at' });
 
