@@ -12,6 +12,8 @@ export const settingsDoc = {
   batch_size_rows: 'Insert after this many rows of a stream',
   batch_size_bytes: 'Insert after this many bytes of a stream',
   batch_max_age_ms: 'Insert rows that have waited this long, even if the batch is small',
+  untyped_numbers:
+    'What a number column becomes when the source gives no precision: float (Float64, the default; values with more digits than it keeps are set aside in _sluice_rejects) or decimal (Decimal(38, 10): 28 digits before the point, 10 after)',
 } as const;
 
 const configSchema = z.object({
@@ -24,6 +26,7 @@ const configSchema = z.object({
   batch_size_rows: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   batch_size_bytes: z.coerce.number().int().min(1024).max(1 << 30).default(16 * 1024 * 1024),
   batch_max_age_ms: z.coerce.number().int().min(100).default(30_000),
+  untyped_numbers: z.enum(['float', 'decimal'], { message: 'must be float or decimal' }).default('float'),
 });
 
 export type TargetConfig = z.infer<typeof configSchema>;
