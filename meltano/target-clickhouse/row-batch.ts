@@ -17,6 +17,9 @@ export class RowBatch {
   batchedAt = '';
   /** The same moment as ISO text, for the rejects table. */
   batchedAtIso = '';
+  /** The bytes that end each row (load times, closing brace) and the clock text they were made at. */
+  tail: Buffer | undefined;
+  tailAt = '';
   /** JSONEachRow lines for _sluice_rejects, inserted with this batch. */
   readonly rejects: Array<{ seq: number; line: string }> = [];
   /** Resolved once the batch is committed (or the load has failed). */
