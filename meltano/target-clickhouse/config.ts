@@ -15,6 +15,8 @@ export const settingsDoc = {
   batch_max_age_ms: 'Insert rows that have waited this long, even if the batch is small',
   stream_modes: 'Per stream: "overwrite" (replace the table each run), "append" (keep every row) or "deduped" (newest row per key); JSON object, e.g. {"orders": "overwrite"}',
   progress_interval_ms: 'Print a load_progress METRIC line per stream this often while loading (0 = off)',
+  untyped_numbers:
+    'What a number column becomes when the source gives no precision: float (Float64, the default; values with more digits than it keeps are set aside in _sluice_rejects) or decimal (Decimal(38, 10): 28 digits before the point, 10 after)',
 } as const;
 
 const configSchema = z.object({
@@ -38,6 +40,7 @@ const configSchema = z.object({
     })
     .default({}),
   progress_interval_ms: z.coerce.number().int().min(0).default(3000),
+  untyped_numbers: z.enum(['float', 'decimal'], { message: 'must be float or decimal' }).default('float'),
 });
 
 export type TargetConfig = z.infer<typeof configSchema>;

@@ -54,7 +54,7 @@ export async function openStreamTable(
   if (!input.previous && mode === 'overwrite') await warehouse.dropTable(target.loadTable);
 
   const existing = await warehouse.existingColumns(target.loadTable);
-  const plan = planTable({ stream: input.stream, table: target.loadTable, database: config.database, properties: input.properties, keyProperties: input.keyProperties, existing, features: warehouse.features, tenantId: config.tenant_id, mode });
+  const plan = planTable({ stream: input.stream, table: target.loadTable, database: config.database, properties: input.properties, keyProperties: input.keyProperties, existing, features: warehouse.features, tenantId: config.tenant_id, mode, untypedNumbers: config.untyped_numbers });
   for (const statement of plan.statements) await warehouse.run(statement);
 
   if (mode !== 'overwrite' && existing.size > 0) {
