@@ -65,7 +65,7 @@ describe('sync mode overwrite', () => {
     ]);
     expect(await tablesLike('people%')).toEqual(['people']);
     expect(second.stderr).toContain(
-      `METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value: { stream: 'people', table: 'people', received: 4, inserted: 4, inTable: 4, distinctKeys: 4, ok: true }, tags: { stream: 'people' } })}`,
+      `METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value: { stream: 'people', table: 'people', received: 4, inserted: 4, inTable: 4, distinctKeys: 4, ok: true, lossy: [] }, tags: { stream: 'people' } })}`,
     );
   });
 
