@@ -1,56 +1,111 @@
 /**
  * JSON Schema (as Singer taps write it) → ClickHouse column types, and the reverse reading
- * of an existing column's type. Old servers (18.16, what CI has) lack DateTime64 and Bool;
- * newer ones (production 24.x) get the richer types.
+ * of an existing column's type. Old servers (18.16, what CI has) lack DateTime64, Date32,
+ * Decimal256 and Bool; newer ones (production 24.x) get the richer types. What each type can
+ * hold exactly is in value-ranges.ts.
  */
-export type ServerFeatures = { dateTime64: boolean; bool: boolean };
+export type ServerFeatures = {
+  /** DateTime64 (20.1+). */
+  dateTime64: boolean;
+  /** Bool (21.12+). */
+  bool: boolean;
+  /** Date32 (21.9+). */
+  date32: boolean;
+  /** Decimal(P, S) with P up to 76 (big integers out of experimental: 22.1+, a safe choice). */
+  decimal256: boolean;
+  /** Date32 and DateTime64 reach 1900-01-01 … 2299-12-31 (22.8+); before, 1925 … 2283-11-11. */
+  wideDates: boolean;
+};
 export type ColumnKind = 'int' | 'float' | 'decimal' | 'string' | 'datetime' | 'date' | 'uuid' | 'bool' | 'json';
-export type ColumnSpec = { kind: ColumnKind; nullable: boolean; scale?: number };
+export type ColumnSpec = {
+  kind: ColumnKind;
+  nullable: boolean;
+  /** Decimal: digits after the point. */
+  scale?: number;
+  /** Decimal: digits in all. DateTime64: digits of a second. */
+  precision?: number;
+  /** Date32 rather than Date; DateTime64 rather than DateTime. */
+  wide?: boolean;
+};
+/** What a bare `number` (no multipleOf, no x-sql-datatype) becomes: the `untyped_numbers` setting. */
+export type UntypedNumbers = 'float' | 'decimal';
+/** The Decimal a bare number becomes under `untyped_numbers: decimal`: 28 digits before the point, 10 after, on every server. */
+export const UNTYPED_DECIMAL = { precision: 38, scale: 10 } as const;
 
-type Schema = { type?: string | string[]; format?: string; multipleOf?: number; anyOf?: Schema[]; oneOf?: Schema[] };
+type Schema = {
+  type?: string | string[];
+  format?: string;
+  multipleOf?: number;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  'x-sql-datatype'?: string;
+  'x-sql-datatype-properties'?: { precision?: number; scale?: number };
+};
+type SqlType = { 'x-sql-datatype'?: string | undefined; 'x-sql-datatype-properties'?: { precision?: number; scale?: number } | undefined };
+type Flat = { types: string[]; format: string | undefined; multipleOf: number | undefined; sql: SqlType; nullable: boolean };
 
-function flatten(schema: Schema): { types: string[]; format: string | undefined; multipleOf: number | undefined; nullable: boolean } {
+function flatten(schema: Schema): Flat {
   const alternatives = schema.anyOf ?? schema.oneOf;
   if (alternatives) {
     const parts = alternatives.map(flatten);
     const usable = parts.filter((p) => p.types.length > 0);
+    const only = usable.length === 1 ? usable[0]! : undefined;
     return {
       types: [...new Set(usable.flatMap((p) => p.types))],
-      format: usable.length === 1 ? usable[0]!.format : undefined,
-      multipleOf: usable.length === 1 ? usable[0]!.multipleOf : undefined,
+      format: only?.format,
+      multipleOf: only?.multipleOf,
+      sql: only?.sql ?? {},
       nullable: parts.some((p) => p.nullable) || usable.length === 0,
     };
   }
   const raw = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-  return { types: raw.filter((t) => t !== 'null'), format: schema.format, multipleOf: schema.multipleOf, nullable: raw.includes('null') || raw.length === 0 };
+  return {
+    types: raw.filter((t) => t !== 'null'),
+    format: schema.format,
+    multipleOf: schema.multipleOf,
+    sql: { 'x-sql-datatype': schema['x-sql-datatype'], 'x-sql-datatype-properties': schema['x-sql-datatype-properties'] },
+    nullable: raw.includes('null') || raw.length === 0,
+  };
 }
 
-/** Decimal places of a multipleOf such as 0.01 (→ 2); undefined when it is not a power of ten. */
-function scaleOf(multipleOf: number): number | undefined {
-  for (let scale = 0; scale <= 18; scale += 1) {
-    if (Math.abs(multipleOf * 10 ** scale - 1) < 1e-9) return scale;
-  }
-  return undefined;
+/** Decimal places of a multipleOf such as 0.01 (→ 2) or 1e-20 (→ 20); undefined when it is not a power of ten. */
+export function scaleOf(multipleOf: number): number | undefined {
+  if (!(multipleOf > 0) || multipleOf > 1) return undefined;
+  const scale = Math.round(-Math.log10(multipleOf));
+  return scale <= 76 && Math.abs(multipleOf / 10 ** -scale - 1) < 1e-9 ? scale : undefined;
+}
+
+/** Precision and scale a SQL type names: `numeric(38,10)`, `DECIMAL(12, 2)`, `numeric(10)`; or from x-sql-datatype-properties. */
+function sqlDecimal(sql: Flat['sql']): { precision: number; scale: number } | undefined {
+  const name = sql['x-sql-datatype']?.trim().toLowerCase();
+  if (!name) return undefined;
+  const match = /^(?:numeric|decimal|dec)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$/.exec(name);
+  if (!match) return undefined;
+  const props = sql['x-sql-datatype-properties'];
+  const precision = match[1] !== undefined ? Number(match[1]) : props?.precision;
+  const scale = match[1] !== undefined ? Number(match[2] ?? 0) : props?.scale ?? 0;
+  // `numeric` without a precision says no more than `number`.
+  if (precision === undefined || !Number.isInteger(precision) || precision < 1 || !Number.isInteger(scale) || scale < 0 || scale > precision) return undefined;
+  return { precision, scale };
 }
 
 /**
- * The rules (documented in target-clickhouse/README.md): integer → Int64; number → Float64,
- * or Decimal(38,S) when multipleOf is 10^-S; string with format date-time → DateTime(64),
- * date → Date, uuid → UUID, anything else → String; boolean → Bool/UInt8; objects, arrays,
- * and values that may be of several types → String holding JSON text.
+ * The rules (documented in target-clickhouse/README.md): integer → Int64; number →
+ * Decimal(P,S) when x-sql-datatype names numeric(P,S) or multipleOf is 10^-S (Decimal(38,S)),
+ * else Float64 (or a wide Decimal under untyped_numbers: decimal); string with format
+ * date-time → DateTime(64), date → Date(32), uuid → UUID, anything else → String;
+ * boolean → Bool/UInt8; objects, arrays, and values that may be of several types → String
+ * holding their JSON text.
  */
-export function columnSpec(schema: Schema): ColumnSpec {
-  const { types, format, multipleOf, nullable } = flatten(schema);
-  if (types.length === 2 && types.includes('integer') && types.includes('number')) return { kind: 'float', nullable };
+export function columnSpec(schema: Schema, untypedNumbers: UntypedNumbers = 'float'): ColumnSpec {
+  const { types, format, multipleOf, sql, nullable } = flatten(schema);
+  if (types.length === 2 && types.includes('integer') && types.includes('number')) return numberSpec(nullable, multipleOf, sql, untypedNumbers);
   if (types.length !== 1) return { kind: 'json', nullable: true };
   switch (types[0]) {
     case 'integer':
       return { kind: 'int', nullable };
-    case 'number': {
-      const scale = multipleOf === undefined ? undefined : scaleOf(multipleOf);
-      if (scale === 0) return { kind: 'int', nullable };
-      return scale === undefined ? { kind: 'float', nullable } : { kind: 'decimal', nullable, scale };
-    }
+    case 'number':
+      return numberSpec(nullable, multipleOf, sql, untypedNumbers);
     case 'boolean':
       return { kind: 'bool', nullable };
     case 'string':
@@ -60,6 +115,22 @@ export function columnSpec(schema: Schema): ColumnSpec {
   }
 }
 
+function numberSpec(nullable: boolean, multipleOf: number | undefined, sql: Flat['sql'], untypedNumbers: UntypedNumbers): ColumnSpec {
+  const declared = sqlDecimal(sql);
+  if (declared) return { kind: 'decimal', nullable, ...declared };
+  const scale = multipleOf === undefined ? undefined : scaleOf(multipleOf);
+  if (scale === 0) return { kind: 'int', nullable };
+  if (scale !== undefined) return { kind: 'decimal', nullable, precision: Math.max(38, scale), scale };
+  return untypedNumbers === 'decimal' ? { kind: 'decimal', nullable, ...UNTYPED_DECIMAL } : { kind: 'float', nullable };
+}
+
+/** Decimal(P,S) as this server can have it: P above 38 only where Decimal256 exists, else Decimal(38, S ≤ 38). */
+function decimalType(spec: ColumnSpec, features: ServerFeatures): string {
+  const max = features.decimal256 ? 76 : 38;
+  const precision = Math.min(spec.precision ?? 38, max);
+  return `Decimal(${precision}, ${Math.min(spec.scale ?? 0, precision)})`;
+}
+
 export function clickhouseType(spec: ColumnSpec, features: ServerFeatures): string {
   switch (spec.kind) {
     case 'int':
@@ -67,13 +138,13 @@ export function clickhouseType(spec: ColumnSpec, features: ServerFeatures): stri
     case 'float':
       return 'Float64';
     case 'decimal':
-      return `Decimal(38, ${spec.scale ?? 0})`;
+      return decimalType(spec, features);
     case 'bool':
       return features.bool ? 'Bool' : 'UInt8';
     case 'datetime':
       return features.dateTime64 ? "DateTime64(6, 'UTC')" : 'DateTime';
     case 'date':
-      return 'Date';
+      return features.date32 ? 'Date32' : 'Date';
     case 'uuid':
       return 'UUID';
     default:
@@ -84,16 +155,24 @@ export function clickhouseType(spec: ColumnSpec, features: ServerFeatures): stri
 export const columnDefinition = (spec: ColumnSpec, features: ServerFeatures) =>
   spec.nullable ? `Nullable(${clickhouseType(spec, features)})` : clickhouseType(spec, features);
 
-/** Reads an existing column's type back into a spec ("Nullable(Decimal(38, 2))" → decimal, scale 2, nullable). */
+/** Reads an existing column's type back into a spec ("Nullable(Decimal(38, 2))" → decimal, precision 38, scale 2, nullable). */
 export function specOfType(type: string): ColumnSpec {
   const nullable = /^Nullable\(/.test(type);
   const base = type.replace(/^Nullable\((.*)\)$/, '$1').replace(/^LowCardinality\((.*)\)$/, '$1');
   if (/^U?Int\d+$/.test(base)) return { kind: 'int', nullable };
   if (/^Float\d+$/.test(base)) return { kind: 'float', nullable };
-  const decimal = /^Decimal(?:\d+)?\((?:\d+,\s*)?(\d+)\)$/.exec(base);
-  if (decimal) return { kind: 'decimal', nullable, scale: Number(decimal[1]) };
+  const decimal = /^Decimal(\d+)?\((?:(\d+),\s*)?(\d+)\)$/.exec(base);
+  if (decimal) {
+    const bits = decimal[1];
+    // Decimal32/64/128/256(S) name their width, not their precision.
+    const precision = bits ? { '32': 9, '64': 18, '128': 38, '256': 76 }[bits] ?? 38 : Number(decimal[2] ?? 10);
+    return { kind: 'decimal', nullable, precision, scale: Number(decimal[3]) };
+  }
+  const dateTime64 = /^DateTime64\((\d+)/.exec(base);
+  if (dateTime64) return { kind: 'datetime', nullable, wide: true, precision: Number(dateTime64[1]) };
   if (/^DateTime/.test(base)) return { kind: 'datetime', nullable };
-  if (base === 'Date' || base === 'Date32') return { kind: 'date', nullable };
+  if (base === 'Date') return { kind: 'date', nullable };
+  if (base === 'Date32') return { kind: 'date', nullable, wide: true };
   if (base === 'UUID') return { kind: 'uuid', nullable };
   if (base === 'Bool') return { kind: 'bool', nullable };
   return { kind: 'string', nullable };
@@ -102,5 +181,5 @@ export function specOfType(type: string): ColumnSpec {
 export function featuresOf(version: string): ServerFeatures {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const atLeast = (m: number, n: number) => major > m || (major === m && minor >= n);
-  return { dateTime64: atLeast(20, 1), bool: atLeast(21, 12) };
+  return { dateTime64: atLeast(20, 1), bool: atLeast(21, 12), date32: atLeast(21, 9), decimal256: atLeast(22, 1), wideDates: atLeast(22, 8) };
 }

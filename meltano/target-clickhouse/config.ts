@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseStreamModes } from './sync-modes.js';
 
 /** The target's settings; meltano.yml declares the same names for Meltano. */
 export const settingsDoc = {
@@ -12,6 +13,10 @@ export const settingsDoc = {
   batch_size_rows: 'Insert after this many rows of a stream',
   batch_size_bytes: 'Insert after this many bytes of a stream',
   batch_max_age_ms: 'Insert rows that have waited this long, even if the batch is small',
+  stream_modes: 'Per stream: "overwrite" (replace the table each run), "append" (keep every row) or "deduped" (newest row per key); JSON object, e.g. {"orders": "overwrite"}',
+  progress_interval_ms: 'Print a load_progress METRIC line per stream this often while loading (0 = off)',
+  untyped_numbers:
+    'What a number column becomes when the source gives no precision: float (Float64, the default; values with more digits than it keeps are set aside in _sluice_rejects) or decimal (Decimal(38, 10): 28 digits before the point, 10 after)',
 } as const;
 
 const configSchema = z.object({
@@ -24,6 +29,18 @@ const configSchema = z.object({
   batch_size_rows: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   batch_size_bytes: z.coerce.number().int().min(1024).max(1 << 30).default(16 * 1024 * 1024),
   batch_max_age_ms: z.coerce.number().int().min(100).default(30_000),
+  // An object in a config file; JSON text when Meltano passes it through the environment.
+  stream_modes: z
+    .unknown()
+    .transform((value, ctx) => {
+      const parsed = parseStreamModes(value);
+      if ('modes' in parsed) return parsed.modes;
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    })
+    .default({}),
+  progress_interval_ms: z.coerce.number().int().min(0).default(3000),
+  untyped_numbers: z.enum(['float', 'decimal'], { message: 'must be float or decimal' }).default('float'),
 });
 
 export type TargetConfig = z.infer<typeof configSchema>;

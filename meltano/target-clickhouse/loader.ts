@@ -2,22 +2,35 @@ import type { TargetConfig } from './config.js';
 import { tableName } from './identifiers.js';
 import { isRecordType, scanCompactRecord, scanMessage, type ScannedMessage, type Span } from './message-scan.js';
 import { MessageError, parseMessage, type SchemaMessage } from './messages.js';
-import { rewriteRecord } from './record-rewrite.js';
+import { createLoadClock } from './load-times.js';
+import { LossyCounts, type Lossy } from './lossy-counts.js';
+import { FieldIndex, recordPasses } from './record-check.js';
+import { rewriteRecord, type OnVerdict } from './record-rewrite.js';
+import { keyJson, rejectLine, rejectsTableDdl, REJECTS_TABLE } from './rejects.js';
 import { firstRows, RowBatch, rowText } from './row-batch.js';
-import { planTable, TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
+import { startProgress } from './progress.js';
+import { dropsOlderVersions } from './sync-modes.js';
+import { completeStreamTable, openStreamTable, type StreamTable } from './stream-table.js';
+import { TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
 import { InsertError, type Warehouse } from './warehouse.js';
 
 export type LoaderOutput = { emitState: (value: unknown) => void; log: (line: string) => void };
-export type StreamCounts = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys: number | undefined; ok: boolean };
+/** `ok` is about row counts only; `lossy` lists the values that could not be stored exactly. */
+export type StreamCounts = { stream: string; table: string; received: number; inserted: number; inTable: number; distinctKeys: number | undefined; ok: boolean; lossy: Lossy[] };
 
 type StreamState = {
   name: string;
   nameBytes: Buffer;
+  /** Where rows are inserted now: the stream's table, or its staging copy (sync modes). */
   table: string;
+  target: StreamTable;
   plan: TablePlan;
   /** Which metadata columns this loader fills for the stream (those its schema leaves to us). */
-  fill: { sequence: boolean; tenant: boolean; extractedAt: boolean; tableVersion: boolean };
+  fill: { sequence: boolean; tenant: boolean; extractedAt: boolean; tableVersion: boolean; receivedAt: boolean; batchedAt: boolean };
   keyColumns: string[];
+  keyProperties: string[];
+  fieldIndex: FieldIndex;
+  lossy: LossyCounts;
   batch: RowBatch | undefined;
   /** Sealed batches not yet committed, oldest first. */
   pending: RowBatch[];
@@ -65,8 +78,11 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   let lastStream: StreamState | undefined;
   let fatal: Error | undefined;
   const tenantJson = config.tenant_id ? JSON.stringify(config.tenant_id) : '';
+  const clock = createLoadClock(warehouse.features);
+  let rejectsTableReady = false;
 
-  const uncommittedFrom = (s: StreamState) => s.pending[0]?.seqs[0] ?? s.batch?.seqs[0];
+  // An overwrite not yet swapped in holds back every STATE after its SCHEMA.
+  const uncommittedFrom = (s: StreamState) => s.target.holdFrom ?? s.pending[0]?.seqs[0] ?? s.batch?.seqs[0];
 
   function emitReadyStates() {
     let ready: { seq: number; value: unknown } | undefined;
@@ -86,6 +102,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     if (fatal) return;
     try {
       await warehouse.insert(stream.table, chunks);
+      await insertRejects(batch.rejects);
       stream.inserted += batch.rows;
       stream.pending.shift();
       emitReadyStates();
@@ -93,8 +110,10 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       const row = error instanceof InsertError ? error.row : undefined;
       if (row !== undefined && row > 1 && row <= batch.rows) {
         // Keep what was valid before the bad row: re-send those rows alone.
+        const firstBad = batch.seqs[row - 1]!;
         await warehouse.insert(stream.table, firstRows(chunks, row - 1)).then(
-          () => {
+          async () => {
+            await insertRejects(batch.rejects.filter((r) => r.seq < firstBad));
             stream.inserted += row - 1;
             batch.seqs.splice(0, row - 1);
           },
@@ -109,6 +128,16 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
         );
       emitReadyStates();
     }
+  }
+
+  /** The rejects of a batch go in right after its rows, before any STATE they cover. */
+  async function insertRejects(rejects: RowBatch['rejects']) {
+    if (rejects.length === 0) return;
+    if (!rejectsTableReady) {
+      await warehouse.run(rejectsTableDdl(config.database));
+      rejectsTableReady = true;
+    }
+    await warehouse.insert(REJECTS_TABLE, [Buffer.from(rejects.map((r) => r.line).join(''))]);
   }
 
   function sealAndSend(stream: StreamState) {
@@ -138,6 +167,15 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     for (const stream of streams.values()) if (stream.batch && now - stream.batch.startedAt >= config.batch_max_age_ms) sealAndSend(stream);
   }, Math.min(1000, config.batch_max_age_ms));
   ageTimer.unref();
+  const progress = startProgress(config.progress_interval_ms, out.log, () => streams.values());
+  const tables = { config, warehouse, log: out.log };
+
+  /** The stream's rows are all in: an overwrite is swapped in, and the STATEs it held go out. */
+  async function complete(stream: StreamState) {
+    await completeStreamTable(tables, stream.target);
+    stream.table = stream.target.loadTable;
+    progress.report(stream.name);
+  }
 
   async function handleSchema(message: SchemaMessage, line: number) {
     const previous = streams.get(message.stream);
@@ -145,17 +183,19 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     const properties = (message.schema.properties ?? {}) as Record<string, unknown>;
     const missingKey = message.key_properties.find((k) => !(k in properties));
     if (missingKey) throw new MessageError(line, `key property "${missingKey}" is not in the schema`, message.stream);
-    const table = tableName(config.table_prefix, message.stream);
-    const existing = await warehouse.existingColumns(table);
-    const plan = planTable({ stream: message.stream, table, database: config.database, properties, keyProperties: message.key_properties, existing, features: warehouse.features, tenantId: config.tenant_id });
-    for (const statement of plan.statements) await warehouse.run(statement);
+    const { target, plan } = await openStreamTable(tables, { stream: message.stream, table: tableName(config.table_prefix, message.stream), properties, keyProperties: message.key_properties, previous: previous?.target, sequence: nextSequence(), line });
+    const table = target.loadTable;
     const state: StreamState = previous ?? {
       name: message.stream,
       nameBytes: Buffer.from(message.stream),
       table,
+      target,
       plan,
-      fill: { sequence: false, tenant: false, extractedAt: false, tableVersion: false },
+      fill: { sequence: false, tenant: false, extractedAt: false, tableVersion: false, receivedAt: false, batchedAt: false },
       keyColumns: [],
+      keyProperties: [],
+      fieldIndex: new FieldIndex(plan.columns),
+      lossy: new LossyCounts(),
       batch: undefined,
       pending: [],
       chain: Promise.resolve(),
@@ -168,9 +208,19 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     state.plan = plan;
     state.table = table;
     const m = plan.metadata;
-    state.fill = { sequence: m.has('_sdc_sequence'), tenant: m.has(TENANT_COLUMN), extractedAt: m.has('_sdc_extracted_at'), tableVersion: m.has('_sdc_table_version') };
+    state.fill = {
+      sequence: m.has('_sdc_sequence'),
+      tenant: m.has(TENANT_COLUMN),
+      extractedAt: m.has('_sdc_extracted_at'),
+      tableVersion: m.has('_sdc_table_version'),
+      receivedAt: m.has('_sdc_received_at'),
+      batchedAt: m.has('_sdc_batched_at'),
+    };
+    state.keyProperties = message.key_properties;
+    state.fieldIndex = new FieldIndex(plan.columns);
     state.keyColumns = [...(config.tenant_id ? [TENANT_COLUMN] : []), ...message.key_properties.map((k) => plan.columns.get(k)!.name)];
     streams.set(message.stream, state);
+    progress.started(message.stream);
     if (!plan.fastPath) out.log(`INFO stream "${message.stream}": some values need converting; loading through the careful path`);
   }
 
@@ -183,6 +233,19 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     if (!stream) throw new MessageError(line, 'RECORD arrived before any SCHEMA for its stream', name);
     lastStream = stream;
     return stream;
+  }
+
+  /**
+   * The end of every row: the load times and the closing brace, as bytes remade only when the
+   * clock moves (each second on 18.16, each millisecond on DateTime64 servers).
+   */
+  function rowTail(batch: RowBatch, fill: StreamState['fill']): Buffer {
+    const now = fill.receivedAt ? clock.now() : '';
+    if (batch.tail === undefined || batch.tailAt !== now) {
+      batch.tailAt = now;
+      batch.tail = Buffer.from(`${fill.receivedAt ? `,"_sdc_received_at":${now}` : ''}${fill.batchedAt ? `,"_sdc_batched_at":${batch.batchedAt}` : ''}}\n`);
+    }
+    return batch.tail;
   }
 
   /** The metadata we add to every row, closing its JSON object. */
@@ -201,7 +264,8 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       batch.ascii(',"_sdc_table_version":');
       batch.copy(buf, scan.version.start, scan.version.end);
     }
-    batch.ascii('}\n');
+    const tail = rowTail(batch, fill);
+    batch.copy(tail, 0, tail.length);
   }
 
   function convert(value: unknown, column: PlannedColumn, line: number, stream: string): unknown {
@@ -250,11 +314,29 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     return undefined;
   }
 
+  function newBatch(): RowBatch {
+    const batch = new RowBatch();
+    batch.batchedAt = clock.now();
+    batch.batchedAtIso = clock.iso();
+    return batch;
+  }
+
+  /** Counts what a column's check found and keeps a rejected value's source text for _sluice_rejects. */
+  function verdictHandler(stream: StreamState, batch: RowBatch, buf: Buffer, record: Span, seq: number): OnVerdict {
+    return (column, verdict, start, end) => {
+      if (verdict.reason === undefined) return;
+      stream.lossy.add(column.name, verdict.reason, verdict.reject);
+      if (!verdict.reject) return;
+      const row = { stream: stream.name, table: stream.target.table, column: column.name, key: keyJson(buf, record, stream.keyProperties), value: buf.toString('utf8', start, end), reason: verdict.reason, seq };
+      batch.rejects.push({ seq, line: rejectLine(row, batch.batchedAtIso) });
+    };
+  }
+
   function appendRecord(stream: StreamState, buf: Buffer, scan: ScannedMessage, line: number) {
     const record = scan.record!;
-    const batch = (stream.batch ??= new RowBatch());
+    const batch = (stream.batch ??= newBatch());
     const seq = nextSequence();
-    if (stream.plan.fastPath) {
+    if (stream.plan.fastPath && (!stream.plan.checked || recordPasses(buf, record, stream.fieldIndex))) {
       // Everything but the closing brace of the record object, as it came.
       let last = record.end - 2;
       while (last > record.start && buf[last]! <= 0x20) last -= 1;
@@ -266,7 +348,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
         if (stream.dropped.has(property)) return;
         stream.dropped.add(property);
         out.log(`WARNING stream "${stream.name}": property "${property}" is not in the schema; its values are not loaded`);
-      });
+      }, verdictHandler(stream, batch, buf, record, seq));
       if (!wellFormed) {
         batch.dropRow();
         throw new MessageError(line, 'the record is not a well-formed JSON object', stream.name);
@@ -304,7 +386,9 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
         const stream = streams.get(message.stream);
         if (!stream) throw new MessageError(line, 'ACTIVATE_VERSION arrived before any SCHEMA for its stream', message.stream);
         await settle(stream);
-        if (stream.plan.metadata.has('_sdc_table_version')) await warehouse.deleteOlderVersions(stream.table, message.version);
+        if (stream.target.mode === 'overwrite' && stream.received > 0) await complete(stream);
+        else if (dropsOlderVersions(config.stream_modes, stream.name, stream.target.mode) && stream.plan.metadata.has('_sdc_table_version')) await warehouse.deleteOlderVersions(stream.table, message.version);
+        emitReadyStates();
         break;
       }
     }
@@ -331,12 +415,14 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     /** Commits everything buffered and emits the last state. */
     async finish() {
       await settleAll();
+      for (const stream of streams.values()) await complete(stream);
       emitReadyStates();
     },
     /** After an error: commits the rows received before it; emits only states they cover. */
     async commitValidRows() {
       for (const stream of streams.values()) sealAndSend(stream);
       await Promise.all([...streams.values()].map((s) => s.chain));
+      progress.report();
       emitReadyStates();
     },
     /** Per stream: records received, rows inserted, rows of this run in the table and their distinct keys. */
@@ -344,16 +430,19 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       const counts: StreamCounts[] = [];
       for (const s of streams.values()) {
         if (s.received === 0 || !s.plan.metadata.has('_sdc_sequence')) {
-          counts.push({ stream: s.name, table: s.table, received: s.received, inserted: s.inserted, inTable: s.inserted, distinctKeys: undefined, ok: s.received === s.inserted });
+          counts.push({ stream: s.name, table: s.table, received: s.received, inserted: s.inserted, inTable: s.inserted, distinctKeys: undefined, ok: s.received === s.inserted, lossy: s.lossy.list() });
           continue;
         }
         const found = await warehouse.countRun(s.table, s.firstSeq, s.lastSeq, s.keyColumns);
         // Keyed tables may have merged away replayed duplicates already; never below the distinct keys.
         const ok = s.received === s.inserted && (s.keyColumns.length > 0 ? found.rows >= (found.distinctKeys ?? 0) && found.rows <= s.inserted : found.rows === s.inserted);
-        counts.push({ stream: s.name, table: s.table, received: s.received, inserted: s.inserted, inTable: found.rows, distinctKeys: found.distinctKeys, ok });
+        counts.push({ stream: s.name, table: s.table, received: s.received, inserted: s.inserted, inTable: found.rows, distinctKeys: found.distinctKeys, ok, lossy: s.lossy.list() });
       }
       return counts;
     },
-    stop: () => clearInterval(ageTimer),
+    stop: () => {
+      clearInterval(ageTimer);
+      progress.stop();
+    },
   };
 }

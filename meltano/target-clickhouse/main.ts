@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { loadTargetConfig, settingsDoc } from './config.js';
 import { forEachLine } from './line-reader.js';
 import { createLoader } from './loader.js';
+import { lossyWarning } from './lossy-counts.js';
 import { connectWarehouse } from './warehouse.js';
 
 /**
@@ -35,6 +36,8 @@ async function main(): Promise<number> {
   const warehouse = await connectWarehouse(config, log);
   log(`INFO target-clickhouse: ClickHouse ${warehouse.version} at ${new URL(config.url).host}, database ${config.database}`);
   await warehouse.ensureDatabase();
+  const modes = Object.entries(config.stream_modes);
+  if (modes.length > 0) log(`INFO target-clickhouse: sync modes ${modes.map(([stream, mode]) => `${JSON.stringify(stream)}=${mode}`).join(', ')}; other streams: deduped when keyed, else append`);
   const loader = createLoader(config, warehouse, { emitState: (value) => process.stdout.write(`${JSON.stringify(value)}\n`), log });
   let code = 0;
   try {
@@ -52,6 +55,7 @@ async function main(): Promise<number> {
     for (const count of await loader.reconcile()) {
       log(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: count.inserted, tags: { stream: count.stream, table: count.table } })}`);
       log(`METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value: count, tags: { stream: count.stream } })}`);
+      for (const entry of count.lossy) log(lossyWarning(count.stream, entry));
       if (!count.ok) {
         log(`ERROR target-clickhouse: stream "${count.stream}" does not reconcile: received ${count.received}, inserted ${count.inserted}, in table ${count.inTable}`);
         code = code || 1;

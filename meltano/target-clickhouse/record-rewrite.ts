@@ -1,6 +1,10 @@
 import { isSpace, skipString, skipValue, type Span } from './message-scan.js';
 import type { RowBatch } from './row-batch.js';
 import type { PlannedColumn } from './table-plan.js';
+import type { Verdict } from './value-checks.js';
+
+/** Told of every value a column's check found something about: [start, end) are its source bytes. */
+export type OnVerdict = (column: PlannedColumn, verdict: Verdict, start: number, end: number) => void;
 
 /**
  * The careful path, for streams where some values need converting or some properties are
@@ -16,6 +20,7 @@ export function rewriteRecord(
   columns: Map<string, PlannedColumn & { prefix?: string }>,
   batch: RowBatch,
   onUnknown: (property: string) => void,
+  onVerdict: OnVerdict,
 ): boolean {
   const end = record.end;
   let i = record.start + 1;
@@ -49,9 +54,14 @@ export function rewriteRecord(
       written += 1;
       const isString = buf[i] === 0x22;
       const isNull = buf[i] === 0x6e; // null
-      if (column.convert === 'pass' || isNull || (column.convert === 'stringify' && isString)) {
+      const verdict = isNull ? undefined : column.check?.(buf, i, valueEnd);
+      if (verdict) onVerdict(column, verdict, i, valueEnd);
+      if (verdict?.replacement !== undefined) {
+        batch.text(verdict.replacement);
+      } else if (column.convert === 'pass' || isNull || (column.convert === 'stringify' && isString)) {
         batch.copy(buf, i, valueEnd);
-      } else if (column.convert === 'stringify') {
+      } else if (column.convert === 'stringify' || column.convert === 'json') {
+        // A JSON column keeps the exact JSON text, so the string "42" stays apart from the number 42.
         batch.text(JSON.stringify(buf.toString('utf8', i, valueEnd)));
       } else {
         // 'date': keep "YYYY-MM-DD" of a date or date-time string; anything else ClickHouse refuses by name.

@@ -13,6 +13,15 @@ export class RowBatch {
   readonly seqs: number[] = [];
   bytes = 0;
   readonly startedAt = Date.now();
+  /** `_sdc_batched_at` of every row: when the batch was started (as Singer SDK targets do). */
+  batchedAt = '';
+  /** The same moment as ISO text, for the rejects table. */
+  batchedAtIso = '';
+  /** The bytes that end each row (load times, closing brace) and the clock text they were made at. */
+  tail: Buffer | undefined;
+  tailAt = '';
+  /** JSONEachRow lines for _sluice_rejects, inserted with this batch. */
+  readonly rejects: Array<{ seq: number; line: string }> = [];
   /** Resolved once the batch is committed (or the load has failed). */
   done: Promise<void> = Promise.resolve();
 

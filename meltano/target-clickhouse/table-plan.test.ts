@@ -15,7 +15,13 @@ describe('JSON Schema → ClickHouse types', () => {
     [{ type: ['integer', 'number'] }, 'Float64', 'Float64'],
     [{ type: 'string' }, 'String', 'String'],
     [{ type: 'string', format: 'date-time' }, 'DateTime', "DateTime64(6, 'UTC')"],
-    [{ type: 'string', format: 'date' }, 'Date', 'Date'],
+    [{ type: 'string', format: 'date' }, 'Date', 'Date32'],
+    [{ type: ['number', 'null'], 'x-sql-datatype': 'numeric(38,10)' }, 'Nullable(Decimal(38, 10))', 'Nullable(Decimal(38, 10))'],
+    [{ type: 'number', 'x-sql-datatype': 'DECIMAL(12, 2)' }, 'Decimal(12, 2)', 'Decimal(12, 2)'],
+    [{ type: 'number', 'x-sql-datatype': 'decimal', 'x-sql-datatype-properties': { precision: 20, scale: 4 } }, 'Decimal(20, 4)', 'Decimal(20, 4)'],
+    [{ type: 'number', 'x-sql-datatype': 'numeric(60,20)' }, 'Decimal(38, 20)', 'Decimal(60, 20)'],
+    [{ type: 'number', 'x-sql-datatype': 'numeric' }, 'Float64', 'Float64'],
+    [{ type: 'number', multipleOf: 1e-20 }, 'Decimal(38, 20)', 'Decimal(38, 20)'],
     [{ type: 'string', format: 'time' }, 'String', 'String'],
     [{ type: 'string', format: 'uuid' }, 'UUID', 'UUID'],
     [{ type: 'boolean' }, 'UInt8', 'Bool'],
@@ -37,9 +43,18 @@ describe('JSON Schema → ClickHouse types', () => {
     expect(typeOf(schema, modern)).toBe(onModern);
   });
 
+  it('makes a bare number a Decimal(38, 10) under untyped_numbers: decimal, on every server', () => {
+    for (const features of [old, modern]) {
+      const plan = planTable({ stream: 's', table: 't', database: 'd', properties: { c: { type: ['number', 'null'] } }, keyProperties: [], existing: new Map(), features, tenantId: undefined, untypedNumbers: 'decimal' });
+      expect(plan.statements[0]).toMatch(/^CREATE TABLE IF NOT EXISTS `d`\.`t` \(`c` Nullable\(Decimal\(38, 10\)\), /);
+    }
+  });
+
   it('reads existing column types back', () => {
-    expect(specOfType('Nullable(Decimal(38, 2))')).toEqual({ kind: 'decimal', nullable: true, scale: 2 });
-    expect(specOfType("DateTime64(6, 'UTC')")).toEqual({ kind: 'datetime', nullable: false });
+    expect(specOfType('Nullable(Decimal(38, 2))')).toEqual({ kind: 'decimal', nullable: true, precision: 38, scale: 2 });
+    expect(specOfType('Decimal64(4)')).toEqual({ kind: 'decimal', nullable: false, precision: 18, scale: 4 });
+    expect(specOfType("DateTime64(6, 'UTC')")).toEqual({ kind: 'datetime', nullable: false, wide: true, precision: 6 });
+    expect(specOfType('Date32')).toEqual({ kind: 'date', nullable: false, wide: true });
     expect(specOfType('LowCardinality(String)')).toEqual({ kind: 'string', nullable: false });
   });
 });
@@ -74,13 +89,29 @@ describe('planTable', () => {
       'ALTER TABLE `d`.`t` ADD COLUMN `tags` Nullable(String)',
     ]);
     expect(plan.columns.get('name')?.convert).toBe('stringify'); // a number into the String column
-    expect(plan.columns.get('tags')?.convert).toBe('stringify');
+    expect(plan.columns.get('tags')?.convert).toBe('json'); // its JSON text, a string with its quotes
     expect(plan.fastPath).toBe(false);
   });
 
   it('refuses to change the type of a key column, saying what to do', () => {
     expect(() => planTable({ ...base, existing, properties: { ...properties, id: { type: 'string' } } })).toThrow(PlanError);
     expect(() => planTable({ ...base, existing, properties: { ...properties, id: { type: 'string' } } })).toThrow(/key property "id" is now string but its column holds int.*full refresh/);
+  });
+
+  it('keeps the fast path for checked columns, and knows which columns check their values', () => {
+    const plan = planTable({ ...base, properties: { ...properties, at: { type: 'string', format: 'date-time' }, ratio: { type: 'number' }, note: { type: 'string' } }, existing: new Map() });
+    expect(plan.fastPath).toBe(true);
+    expect(plan.checked).toBe(true);
+    expect(plan.columns.get('at')?.check).toBeTypeOf('function');
+    expect(plan.columns.get('note')?.check).toBeUndefined();
+    expect(planTable({ ...base, properties: { id: { type: 'integer' }, note: { type: 'string' } }, existing: new Map() }).checked).toBe(true); // Int64 overflow
+    expect(planTable({ ...base, properties: { note: { type: 'string' } }, keyProperties: [], existing: new Map() }).checked).toBe(false);
+  });
+
+  it('stores a JSON column (several types, objects, arrays) as JSON text, and a string column as plain text', () => {
+    const plan = planTable({ ...base, properties: { id: { type: 'integer' }, j: { type: ['string', 'number', 'integer', 'array', 'object', 'boolean', 'null'] }, s: { type: ['string', 'null'] } }, existing: new Map() });
+    expect(plan.columns.get('j')?.convert).toBe('json');
+    expect(plan.columns.get('s')?.convert).toBe('pass');
   });
 
   it('sends renamed properties through the careful path', () => {

@@ -1,21 +1,29 @@
-import { columnDefinition, columnSpec, type ColumnKind, type ColumnSpec, type ServerFeatures, specOfType } from './column-types.js';
+import { columnDefinition, columnSpec, type ColumnKind, type ColumnSpec, type ServerFeatures, specOfType, type UntypedNumbers } from './column-types.js';
 import { quoteIdent, safeName } from './identifiers.js';
+import { defaultMode, engineClause, type SyncMode } from './sync-modes.js';
+import { checkFor, type ValueCheck } from './value-checks.js';
 
 /**
  * How a stream's SCHEMA meets its table: the DDL to run (create, add, widen), and for each
  * property the column it lands in and whether its JSON value can go to ClickHouse as it is
- * ('pass') or needs converting first. A stream whose properties all pass takes the fast
- * path: record bytes are streamed to ClickHouse without being parsed.
+ * ('pass') or needs converting first ('json': its JSON text, strings with their quotes;
+ * 'stringify': a String column's text; 'date': the date part). A stream whose properties
+ * all pass takes the fast path: record bytes are streamed to ClickHouse without being
+ * parsed, after a byte-level look at the values that have a `check` (value-checks.ts).
  */
-export type Converter = 'pass' | 'stringify' | 'date';
-export type PlannedColumn = { source: string; name: string; spec: ColumnSpec; convert: Converter };
+export type Converter = 'pass' | 'stringify' | 'json' | 'date';
+export type PlannedColumn = { source: string; name: string; spec: ColumnSpec; convert: Converter; check: ValueCheck | undefined };
 export type TablePlan = {
   columns: Map<string, PlannedColumn>;
   /** Metadata columns the schema does not declare itself (the loader or a default fills them). */
   metadata: Set<string>;
   statements: string[];
   fastPath: boolean;
+  /** Some column checks its values (the fast path then looks at them before copying). */
+  checked: boolean;
   keyed: boolean;
+  /** `ENGINE = … ORDER BY …` the stream's sync mode wants (for a new table or a rebuild). */
+  engine: string;
 };
 
 export class PlanError extends Error {
@@ -34,7 +42,7 @@ const METADATA: Array<[string, ColumnSpec]> = [
 ];
 
 function converterFor(value: ColumnKind, column: ColumnKind): Converter | 'widen' {
-  if (column === 'string') return value === 'string' || value === 'uuid' || value === 'datetime' || value === 'date' ? 'pass' : 'stringify';
+  if (column === 'string') return value === 'string' || value === 'uuid' || value === 'datetime' || value === 'date' ? 'pass' : value === 'json' ? 'json' : 'stringify';
   if (value === 'json') return 'widen';
   if (value === column) return value === 'date' ? 'date' : 'pass';
   if (column === 'float' && (value === 'int' || value === 'decimal')) return 'pass';
@@ -49,7 +57,7 @@ function widened(column: ColumnSpec, value: ColumnSpec): ColumnSpec {
   const nullable = column.nullable || value.nullable;
   const pair = `${column.kind}>${value.kind}`;
   if (pair === 'int>float' || pair === 'decimal>float') return { kind: 'float', nullable };
-  if (pair === 'int>decimal') return { kind: 'decimal', nullable, scale: value.scale ?? 0 };
+  if (pair === 'int>decimal') return { kind: 'decimal', nullable, scale: value.scale ?? 0, precision: value.precision ?? 38 };
   if (pair === 'date>datetime') return { kind: 'datetime', nullable };
   return { kind: 'string', nullable };
 }
@@ -65,6 +73,9 @@ export function planTable(input: {
   existing: Map<string, string>;
   features: ServerFeatures;
   tenantId: string | undefined;
+  /** Decides the engine of a new table; streams without one keep today's (deduped when keyed). */
+  mode?: SyncMode;
+  untypedNumbers?: UntypedNumbers;
 }): TablePlan {
   const { features, existing } = input;
   const target = `${quoteIdent(input.database)}.${quoteIdent(input.table)}`;
@@ -77,7 +88,7 @@ export function planTable(input: {
   for (const [source, schema] of Object.entries(input.properties)) {
     const name = safeName(source);
     const isKey = input.keyProperties.includes(source);
-    const wanted = columnSpec((schema ?? {}) as Parameters<typeof columnSpec>[0]);
+    const wanted = columnSpec((schema ?? {}) as Parameters<typeof columnSpec>[0], input.untypedNumbers);
     // Sorting keys cannot be Nullable; a JSON-ish key is kept as its text.
     const spec: ColumnSpec = isKey ? { ...(wanted.kind === 'json' ? { kind: 'string' as const } : wanted), nullable: false } : wanted.kind === 'json' ? { kind: 'string', nullable: true } : wanted;
     if (isKey) keyNames.push(name);
@@ -85,7 +96,9 @@ export function planTable(input: {
     if (current === undefined) {
       if (fresh) definitions.push(`${quoteIdent(name)} ${columnDefinition(spec, features)}`);
       else statements.push(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(name)} ${columnDefinition(spec, features)}`);
-      columns.set(source, { source, name, spec, convert: converterFor(wanted.kind, spec.kind) as Converter });
+      // The spec of the column as created (Date32, DateTime64, the Decimal this server allows), which its checks follow.
+      const created = { ...specOfType(columnDefinition(spec, features)), nullable: spec.nullable };
+      columns.set(source, planned(source, name, created, converterFor(wanted.kind, spec.kind) as Converter, features));
       continue;
     }
     let columnSpecNow = specOfType(current);
@@ -104,7 +117,7 @@ export function planTable(input: {
       columnSpecNow = { ...columnSpecNow, nullable: true };
       statements.push(`ALTER TABLE ${target} MODIFY COLUMN ${quoteIdent(name)} ${columnDefinition(columnSpecNow, features)}`);
     }
-    columns.set(source, { source, name, spec: columnSpecNow, convert: convert as Converter });
+    columns.set(source, planned(source, name, columnSpecNow, convert as Converter, features));
   }
 
   const metadata = new Set<string>();
@@ -113,19 +126,23 @@ export function planTable(input: {
     if (name in input.properties) continue;
     metadata.add(name);
     if (existing.has(name)) continue;
-    // Received and batched times are the moment ClickHouse takes the batch: rows wait in
-    // the loader for at most batch_max_age_ms, so nothing is gained by stamping each row.
+    // The loader writes received and batched times into every row (18.16 does not apply a
+    // DEFAULT to JSONEachRow input); the default serves rows written by anything else.
     const fallback = name === '_sdc_batched_at' || name === '_sdc_received_at' ? ` DEFAULT ${features.dateTime64 ? 'now64(6)' : 'now()'}` : '';
     const definition = `${quoteIdent(name)} ${columnDefinition(spec, features)}${fallback}`;
     if (fresh) definitions.push(definition);
     else statements.push(`ALTER TABLE ${target} ADD COLUMN ${definition}`);
   }
 
-  if (fresh) {
-    const order = [...(input.tenantId ? [TENANT_COLUMN] : []), ...keyNames].map(quoteIdent);
-    const engine = keyNames.length > 0 ? `ReplacingMergeTree(${quoteIdent('_sdc_sequence')})` : 'MergeTree';
-    statements.unshift(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}) ENGINE = ${engine} ORDER BY ${order.length > 0 ? `(${order.join(', ')})` : 'tuple()'}`);
-  }
+  const keyed = keyNames.length > 0;
+  const engine = engineClause(input.mode ?? defaultMode(keyed), [...(input.tenantId ? [TENANT_COLUMN] : []), ...keyNames], keyed);
+  if (fresh) statements.unshift(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}) ${engine}`);
+  const all = [...columns.values()];
   return { columns, metadata, statements, // The fast path sends record bytes as they are, so property names must already be column names.
-    fastPath: [...columns.values()].every((c) => c.convert === 'pass' && c.name === c.source), keyed: keyNames.length > 0 };
+    fastPath: all.every((c) => c.convert === 'pass' && c.name === c.source), checked: all.some((c) => c.check !== undefined), keyed, engine };
+}
+
+/** Values copied as they are (or cut to a date) are checked against what the column holds; converted text always fits a String. */
+function planned(source: string, name: string, spec: ColumnSpec, convert: Converter, features: ServerFeatures): PlannedColumn {
+  return { source, name, spec, convert, check: convert === 'pass' || convert === 'date' ? checkFor(spec, features) : undefined };
 }

@@ -190,7 +190,7 @@ describe('target-clickhouse: tables and types', () => {
       price: 'Nullable(Decimal(38, 2))',
       ratio: 'Nullable(Float64)',
       at: features.dateTime64 ? "Nullable(DateTime64(6, 'UTC'))" : 'Nullable(DateTime)',
-      day: 'Nullable(Date)',
+      day: features.date32 ? 'Nullable(Date32)' : 'Nullable(Date)',
       uid: 'Nullable(UUID)',
       ok: features.bool ? 'Nullable(Bool)' : 'Nullable(UInt8)',
       doc: 'Nullable(String)',

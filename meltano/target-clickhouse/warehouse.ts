@@ -71,6 +71,9 @@ export async function connectWarehouse(config: TargetConfig, log: (line: string)
   );
   const features: ServerFeatures = featuresOf(version);
   const select = async <T>(query: string) => (await withRetry('query', () => client.query({ query, format: 'JSONEachRow' }), log)).json<T>();
+  let knownDatabaseEngine: string | undefined;
+  const databaseEngine = async () =>
+    (knownDatabaseEngine ??= (await select<{ engine: string }>(`SELECT engine FROM system.databases WHERE name = ${quoteString(config.database)}`))[0]?.engine ?? 'Ordinary');
 
   return {
     version,
@@ -128,6 +131,26 @@ export async function connectWarehouse(config: TargetConfig, log: (line: string)
         `SELECT count() AS n${keys} FROM ${db}.${quoteIdent(table)} WHERE ${quoteIdent('_sdc_sequence')} BETWEEN ${fromSeq} AND ${toSeq}`,
       );
       return { rows: Number(row?.n ?? 0), distinctKeys: row?.k === undefined ? undefined : Number(row.k) };
+    },
+    /** The table's engine (`MergeTree`, `ReplacingMergeTree` …); undefined when there is no such table. */
+    async tableEngine(table: string) {
+      const [row] = await select<{ engine: string }>(`SELECT engine FROM system.tables WHERE database = ${quoteString(config.database)} AND name = ${quoteString(table)}`);
+      return row?.engine;
+    },
+    /** `Atomic` (the default from 20.x) can EXCHANGE TABLES and drops SYNC; 18.16 has only `Ordinary`. */
+    databaseEngine,
+    async dropTable(table: string) {
+      // Atomic databases drop in the background minutes later unless told SYNC; free the disk now.
+      const sync = (await databaseEngine()) === 'Atomic' ? ' SYNC' : '';
+      await withRetry('drop table', () => client.command({ query: `DROP TABLE IF EXISTS ${db}.${quoteIdent(table)}${sync}` }), log);
+    },
+    /** Copies every row of one table into another with the same columns (no retry: a repeat would copy twice). */
+    async copyRows(from: string, to: string) {
+      await client.command({
+        query: `INSERT INTO ${db}.${quoteIdent(to)} SELECT * FROM ${db}.${quoteIdent(from)}`,
+        // Progress headers keep the connection busy, so a long copy outlives the idle timeout.
+        clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' },
+      });
     },
     close: () => client.close(),
   };

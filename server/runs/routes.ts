@@ -72,7 +72,7 @@ const pause = (ms: number, signal: { wake?: () => void }) =>
 const sseText = ({ id: eventId, event }: StoredEvent) => `id: ${eventId}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 
 const lineOf = (e: LogEvent) =>
-  e.type === 'log' ? `${e.at} ${e.level.toUpperCase().padEnd(7)} ${e.plugin ? `[${e.plugin}] ` : ''}${e.message}` : e.type === 'progress' ? `${e.at} PROGRESS ${e.stream}: ${e.records} records` : `${e.at} END     ${e.status}`;
+  e.type === 'log' ? `${e.at} ${e.level.toUpperCase().padEnd(7)} ${e.plugin ? `[${e.plugin}] ` : ''}${e.message}` : e.type === 'progress' ? `${e.at} PROGRESS ${e.stream}: ${e.records} records read${e.rows_loaded === undefined ? '' : `, ${e.rows_loaded} rows loaded${e.rows_per_second === undefined ? '' : ` (${e.rows_per_second} rows/s)`}`}` : `${e.at} END     ${e.status}`;
 
 export function runRoutes(deps: AppDeps) {
   // Open log streams per tenant, in this process: one tenant cannot hold them all.
