@@ -62,7 +62,7 @@ describe('thin path: Postgres table → API → BullMQ worker → tap | target �
     expect(run.status, JSON.stringify(run)).toBe('succeeded');
     expect(run.record_counts).toEqual({ [`public-${table}`]: 3 });
     expect(run.rows_loaded).toBe(3);
-    expect(run.reconciliation).toEqual([{ stream: `public-${table}`, table: `public_${table}`, received: 3, inserted: 3, inTable: 3, distinctKeys: 3, ok: true }]);
+    expect(run.reconciliation).toEqual([{ stream: `public-${table}`, table: `public_${table}`, received: 3, inserted: 3, inTable: 3, distinctKeys: 3, ok: true, lossy: [] }]);
 
     const clickhouse = createClient({ url: stack.env.CLICKHOUSE_URL, username: stack.env.CLICKHOUSE_USER, password: stack.env.CLICKHOUSE_PASSWORD });
     const result = await clickhouse.query({

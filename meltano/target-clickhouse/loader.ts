@@ -10,7 +10,7 @@ import { keyJson, rejectLine, rejectsTableDdl, REJECTS_TABLE } from './rejects.j
 import { firstRows, RowBatch, rowText } from './row-batch.js';
 import { startProgress } from './progress.js';
 import { dropsOlderVersions } from './sync-modes.js';
-import { completeStreamTable, openStreamTable, type StreamTable } from './stream-table.js';
+import { completeStreamTable, discardStreamTable, openStreamTable, type StreamTable } from './stream-table.js';
 import { TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
 import { InsertError, type Warehouse } from './warehouse.js';
 
@@ -424,6 +424,10 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       await Promise.all([...streams.values()].map((s) => s.chain));
       progress.report();
       emitReadyStates();
+    },
+    /** After a failure: drops the staging copies of overwrite streams not swapped in (the old tables stay). */
+    async discardUnswapped() {
+      for (const stream of streams.values()) await discardStreamTable(tables, stream.target);
     },
     /** Per stream: records received, rows inserted, rows of this run in the table and their distinct keys. */
     async reconcile(): Promise<StreamCounts[]> {

@@ -64,6 +64,8 @@ async function main(): Promise<number> {
   } catch (error) {
     log(`WARNING target-clickhouse could not reconcile counts: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // A failed overwrite leaves the table as it was: its partial staging copy goes.
+  if (code !== 0) await loader.discardUnswapped().catch((error: unknown) => log(`WARNING target-clickhouse could not drop a partial copy: ${error instanceof Error ? error.message : String(error)}`));
   await warehouse.close();
   return code;
 }

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { TargetConfig } from './config.js';
 import { MessageError } from './messages.js';
 import { engineName, modeFor, SyncModeError, type SyncMode } from './sync-modes.js';
 import { planTable, type TablePlan } from './table-plan.js';
-import { rebuildWithEngine, stagingName, swapIn } from './table-swap.js';
+import { ABANDONED_AFTER_HOURS, rebuildWithEngine, stagingName, stagingPrefix, swapIn } from './table-swap.js';
 import type { Warehouse } from './warehouse.js';
 
 /**
@@ -47,11 +48,11 @@ export async function openStreamTable(
   const target: StreamTable = input.previous ?? {
     mode,
     table: input.table,
-    loadTable: mode === 'overwrite' ? stagingName(input.table) : input.table,
+    loadTable: mode === 'overwrite' ? stagingName(input.table, randomBytes(4).toString('hex')) : input.table,
     holdFrom: mode === 'overwrite' ? input.sequence : undefined,
   };
-  // A staging table left by a failed or killed run holds a partial copy: start afresh.
-  if (!input.previous && mode === 'overwrite') await warehouse.dropTable(target.loadTable);
+  // Staging tables left by failed or killed runs hold partial copies; another run may be loading into its own right now.
+  if (!input.previous && mode === 'overwrite') await warehouse.dropTablesOlderThan(stagingPrefix(input.table), ABANDONED_AFTER_HOURS);
 
   const existing = await warehouse.existingColumns(target.loadTable);
   const plan = planTable({ stream: input.stream, table: target.loadTable, database: config.database, properties: input.properties, keyProperties: input.keyProperties, existing, features: warehouse.features, tenantId: config.tenant_id, mode, untypedNumbers: config.untyped_numbers });
@@ -82,4 +83,10 @@ export async function completeStreamTable({ config, warehouse }: Context, target
   await swapIn(warehouse, config.database, target.loadTable, target.table);
   target.loadTable = target.table;
   target.holdFrom = undefined;
+}
+
+/** A failed run's overwrite: its staging table is dropped and the table readers query stays as it was. */
+export async function discardStreamTable({ warehouse }: Context, target: StreamTable) {
+  if (target.holdFrom === undefined) return;
+  await warehouse.dropTable(target.loadTable);
 }

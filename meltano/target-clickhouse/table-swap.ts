@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { quoteIdent } from './identifiers.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -7,10 +8,19 @@ import type { Warehouse } from './warehouse.js';
  */
 type Tables = Pick<Warehouse, 'run' | 'tableEngine' | 'databaseEngine' | 'dropTable' | 'copyRows'>;
 
-/** Where an overwrite run loads before its swap. A name no stream table gets (tables never end in `__sluice_…` by chance). */
-export const stagingName = (table: string) => `${table}__sluice_load`;
-const oldName = (table: string) => `${table}__sluice_old`;
-const rebuildName = (table: string) => `${table}__sluice_rebuild`;
+/**
+ * Where an overwrite run loads before its swap: a name no stream table gets (tables never
+ * end in `__sluice_…` by chance), with a token of the run's own, so two runs overwriting one
+ * table at once (two pipelines, a retry beside a late attempt) never share a staging table.
+ */
+export const stagingPrefix = (table: string) => `${table}__sluice_load_`;
+export const stagingName = (table: string, token: string) => stagingPrefix(table) + token;
+const runToken = () => randomBytes(4).toString('hex');
+const oldName = (table: string) => `${table}__sluice_old_${runToken()}`;
+const rebuildName = (table: string) => `${table}__sluice_rebuild_${runToken()}`;
+
+/** Staging tables of runs that died before their swap are dropped once surely abandoned (no sync runs this long). */
+export const ABANDONED_AFTER_HOURS = 48;
 
 /**
  * Puts `fresh` in the place of `table` and drops what was there. Atomic databases (20.x+)
@@ -24,8 +34,11 @@ const rebuildName = (table: string) => `${table}__sluice_rebuild`;
 export async function swapIn(warehouse: Tables, database: string, fresh: string, table: string) {
   const name = (t: string) => `${quoteIdent(database)}.${quoteIdent(t)}`;
   if ((await warehouse.tableEngine(table)) === undefined) {
-    await warehouse.run(`RENAME TABLE ${name(fresh)} TO ${name(table)}`);
-    return;
+    const renamed = await warehouse.run(`RENAME TABLE ${name(fresh)} TO ${name(table)}`).then(
+      () => true,
+      () => false, // another run made the table meanwhile: replace it as below
+    );
+    if (renamed) return;
   }
   if ((await warehouse.databaseEngine()) === 'Atomic') {
     const exchanged = await warehouse.run(`EXCHANGE TABLES ${name(fresh)} AND ${name(table)}`).then(
@@ -38,7 +51,6 @@ export async function swapIn(warehouse: Tables, database: string, fresh: string,
     }
   }
   const old = oldName(table);
-  await warehouse.dropTable(old);
   await warehouse.run(`RENAME TABLE ${name(table)} TO ${name(old)}, ${name(fresh)} TO ${name(table)}`);
   await warehouse.dropTable(old);
 }
@@ -49,7 +61,6 @@ export async function swapIn(warehouse: Tables, database: string, fresh: string,
  */
 export async function rebuildWithEngine(warehouse: Tables, database: string, table: string, engine: string) {
   const next = rebuildName(table);
-  await warehouse.dropTable(next);
   await warehouse.run(`CREATE TABLE ${quoteIdent(database)}.${quoteIdent(next)} AS ${quoteIdent(database)}.${quoteIdent(table)} ${engine}`);
   await warehouse.copyRows(table, next);
   await swapIn(warehouse, database, next, table);

@@ -144,6 +144,13 @@ export async function connectWarehouse(config: TargetConfig, log: (line: string)
       const sync = (await databaseEngine()) === 'Atomic' ? ' SYNC' : '';
       await withRetry('drop table', () => client.command({ query: `DROP TABLE IF EXISTS ${db}.${quoteIdent(table)}${sync}` }), log);
     },
+    /** Drops the tables whose names start with `prefix` and that were made more than `hours` ago. */
+    async dropTablesOlderThan(prefix: string, hours: number) {
+      const rows = await select<{ name: string }>(
+        `SELECT name FROM system.tables WHERE database = ${quoteString(config.database)} AND substring(name, 1, ${Buffer.byteLength(prefix)}) = ${quoteString(prefix)} AND metadata_modification_time < now() - ${Math.trunc(hours * 3600)}`,
+      );
+      for (const row of rows) await this.dropTable(row.name);
+    },
     /** Copies every row of one table into another with the same columns (no retry: a repeat would copy twice). */
     async copyRows(from: string, to: string) {
       await client.command({
