@@ -43,7 +43,7 @@ describe('plugin processes are isolated', () => {
     for (const secret of sourceSecrets) {
       const connector = await stack.api<{ id: string }>('POST', '/connectors', { name: `probe ${secret.slice(0, 7)}`, plugin: 'tap-probe', config: { secret, project_root: projectRoot } });
       expect(connector.status, JSON.stringify(connector.body)).toBe(201);
-      const pipeline = await stack.api<{ id: string; destination: { database: string } }>('POST', '/pipelines', { name: `probe ${secret.slice(0, 7)}`, source_connector_id: connector.body.id, streams: [{ stream: 'probe' }] });
+      const pipeline = await stack.api<{ id: string; destination: { database: string } }>('POST', '/pipelines', { name: `probe ${secret.slice(0, 7)}`, source_connector_id: connector.body.id, streams: [{ stream: 'probe', sync_mode: 'full_refresh_append' }] });
       expect(pipeline.status, JSON.stringify(pipeline.body)).toBe(201);
       const started = await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`);
       runs.push({ runId: started.body.run_id, database: pipeline.body.destination.database, secret });
@@ -91,7 +91,7 @@ describe('plugin processes are isolated', () => {
     type ProbeRow = { uid: number; env: string; files: string; reached: string };
     const rows: ProbeRow[] = [];
     for (const database of new Set(runs.map((r) => r.database))) {
-      rows.push(...(await (await clickhouse.query({ query: `SELECT uid, env, files, reached FROM \`${database}\`.probe FINAL`, format: 'JSONEachRow' })).json<ProbeRow>()));
+      rows.push(...(await (await clickhouse.query({ query: `SELECT uid, env, files, reached FROM \`${database}\`.probe`, format: 'JSONEachRow' })).json<ProbeRow>()));
     }
     expect(rows).toHaveLength(2);
     for (const run of runs) {
