@@ -29,6 +29,17 @@ describe('createRunOutput', () => {
     expect(events.filter((e) => e.type === 'log')).toHaveLength(2);
   });
 
+  it('counts the records the loader received for a stream the tap printed no count for (log-based reading)', () => {
+    const { writer } = collecting();
+    const output = createRunOutput(writer, (t) => t);
+    output.onLine('METRIC: {"type":"counter","metric":"record_count","value":2,"tags":{"stream":"public-a"}}', tap);
+    const reconciled = (stream: string, received: number) =>
+      `METRIC: ${JSON.stringify({ type: 'summary', metric: 'reconciliation', value: { stream, table: stream, received, inserted: received, inTable: received, ok: true, lossy: [] }, tags: { stream } })}`;
+    output.onLine(reconciled('public-a', 2), target);
+    output.onLine(reconciled('public-b', 3), target);
+    expect(output.recordCounts()).toEqual({ 'public-a': 2, 'public-b': 3 });
+  });
+
   it('keeps the reconciliation with its lossy values and says each in one plain line', () => {
     const { events, writer } = collecting();
     const output = createRunOutput(writer, (t) => t);

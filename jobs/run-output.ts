@@ -44,7 +44,12 @@ export function createRunOutput(writer: LogWriter, scrub: (text: string) => stri
         }
       }
     },
-    recordCounts,
+    /** Records read per stream: the tap's own counts, or what the loader received where the tap counted none (tap-postgres's log-based reading counts nothing). */
+    recordCounts: () => {
+      const counts = { ...recordCounts };
+      for (const entry of reconciliation) if (!counts[entry.stream] && entry.received > 0) counts[entry.stream] = entry.received;
+      return counts;
+    },
     reconciliation,
     rowsLoaded: () => Object.values(loadedCounts).reduce((a, b) => a + b, 0),
     tail: () => tail.flatMap((line) => line.split('\n')),

@@ -187,7 +187,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
     outcome = { status: 'failed', exitCode: outcome.exitCode, error: `The source refused the pipeline's ${applied.source}ed state saved at ${applied.createdAt.toISOString()}; it has been set aside and the next sync starts from the state before it.`, transient: false };
   }
   // Saved with the outcome, in the same fenced write (finishRun).
-  return { ...outcome, output: { recordCounts: output.recordCounts, rowsLoaded: output.rowsLoaded(), reconciliation: output.reconciliation.length > 0 ? output.reconciliation : null } };
+  return { ...outcome, output: { recordCounts: output.recordCounts(), rowsLoaded: output.rowsLoaded(), reconciliation: output.reconciliation.length > 0 ? output.reconciliation : null } };
 }
 
 /**
