@@ -1,3 +1,5 @@
+import { float64RoundTrips } from './float-round-trip.js';
+
 /**
  * Byte-level facts about JSON number tokens, for deciding whether a column holds a value
  * exactly without parsing it into a JS number (which would itself lose digits).
@@ -59,12 +61,17 @@ export function plainText(parts: DecimalParts): string {
 /**
  * True when Float64 gives this number back: what JSON.parse and every float printer do (the
  * nearest double, printed shortest) yields the same decimal. Up to 15 significant digits that
- * always holds; past 17 it never does; in between it is worked out (the only costly case).
+ * always holds; past 17 it never does; in between it is worked out by arithmetic, and by
+ * printing where the arithmetic is too close to call.
  */
 export function float64Keeps(buf: Buffer, start: number, end: number): boolean {
-  const digits = significantDigits(buf, start, end);
-  if (digits <= 15) return true;
-  if (digits > 17) return false;
+  const decided = float64RoundTrips(buf, start, end);
+  if (decided !== undefined) return decided;
+  return significantDigits(buf, start, end) <= 17 && float64KeepsByPrinting(buf, start, end);
+}
+
+/** The reference: parse and print, as every reader of the column will. */
+export function float64KeepsByPrinting(buf: Buffer, start: number, end: number): boolean {
   const text = buf.toString('latin1', start, end);
   const shortest = String(Number(text));
   return shortest === text || sameNumber(shortest, text);
