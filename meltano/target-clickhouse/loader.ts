@@ -44,6 +44,9 @@ type StreamState = {
 
 /** Batches waiting per stream before reading pauses: one inserting, one ready. */
 const MAX_PENDING = 2;
+const SEQUENCE_KEY = Buffer.from(',"_sdc_sequence":');
+const EXTRACTED_KEY = Buffer.from(',"_sdc_extracted_at":');
+const VERSION_KEY = Buffer.from(',"_sdc_table_version":');
 
 /**
  * The Singer message loop. RECORDs are appended to a per-stream batch of JSONEachRow bytes
@@ -78,6 +81,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   let lastStream: StreamState | undefined;
   let fatal: Error | undefined;
   const tenantJson = config.tenant_id ? JSON.stringify(config.tenant_id) : '';
+  const tenantBytes = Buffer.from(`,"${TENANT_COLUMN}":${tenantJson}`);
   const clock = createLoadClock(warehouse.features);
   let rejectsTableReady = false;
 
@@ -248,24 +252,33 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     return batch.tail;
   }
 
-  /** The metadata we add to every row, closing its JSON object. */
+  /** The metadata we add to every row, closing its JSON object: one reservation, then short copies. */
   function appendMetadata(batch: RowBatch, stream: StreamState, buf: Buffer, scan: ScannedMessage) {
     const fill = stream.fill;
-    if (fill.sequence) {
-      batch.ascii(',"_sdc_sequence":');
-      batch.copy(sequenceDigits, 0, sequenceDigits.length);
-    }
-    if (fill.tenant) batch.text(`,"${TENANT_COLUMN}":${tenantJson}`);
-    if (fill.extractedAt && scan.timeExtracted) {
-      batch.ascii(',"_sdc_extracted_at":');
-      batch.copy(buf, scan.timeExtracted.start, scan.timeExtracted.end);
-    }
-    if (fill.tableVersion && scan.version) {
-      batch.ascii(',"_sdc_table_version":');
-      batch.copy(buf, scan.version.start, scan.version.end);
-    }
+    const extracted = fill.extractedAt ? scan.timeExtracted : undefined;
+    const version = fill.tableVersion ? scan.version : undefined;
     const tail = rowTail(batch, fill);
-    batch.copy(tail, 0, tail.length);
+    batch.reserve(
+      (fill.sequence ? SEQUENCE_KEY.length + sequenceDigits.length : 0) +
+        (fill.tenant ? tenantBytes.length : 0) +
+        (extracted ? EXTRACTED_KEY.length + extracted.end - extracted.start : 0) +
+        (version ? VERSION_KEY.length + version.end - version.start : 0) +
+        tail.length,
+    );
+    if (fill.sequence) {
+      batch.putAll(SEQUENCE_KEY);
+      batch.putAll(sequenceDigits);
+    }
+    if (fill.tenant) batch.putAll(tenantBytes);
+    if (extracted) {
+      batch.putAll(EXTRACTED_KEY);
+      batch.put(buf, extracted.start, extracted.end);
+    }
+    if (version) {
+      batch.putAll(VERSION_KEY);
+      batch.put(buf, version.start, version.end);
+    }
+    batch.putAll(tail);
   }
 
   function convert(value: unknown, column: PlannedColumn, line: number, stream: string): unknown {

@@ -51,6 +51,27 @@ export class RowBatch {
     this.bytes += length;
   }
 
+  /** Makes room for `length` more bytes, so the `put` calls that follow need not check. */
+  reserve(length: number) {
+    this.room(length);
+  }
+
+  /** Copies bytes into room made by `reserve`: short pieces of a row, byte by byte. */
+  put(source: Buffer, start: number, end: number) {
+    const target = this.current;
+    let at = this.offset;
+    for (let i = start; i < end; i += 1) target[at++] = source[i]!;
+    this.bytes += at - this.offset;
+    this.offset = at;
+  }
+
+  /** Copies a whole small buffer into room made by `reserve`. */
+  putAll(source: Buffer) {
+    this.current.set(source, this.offset);
+    this.offset += source.length;
+    this.bytes += source.length;
+  }
+
   text(value: string) {
     this.room(Buffer.byteLength(value));
     const written = this.current.write(value, this.offset, 'utf8');
