@@ -57,7 +57,8 @@ describe('Redis briefly down during a sync', () => {
     const statusInPostgres = async () => (await stack!.db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId)))[0]?.status;
     const clickhouse = createClient({ url: stack.env.CLICKHOUSE_URL, username: stack.env.CLICKHOUSE_USER, password: stack.env.CLICKHOUSE_PASSWORD, log: { level: ClickHouseLogLevel.OFF } });
     const tableMade = async () => {
-      const query = `SELECT count() AS n FROM system.tables WHERE database = '${pipeline.body.destination.database}' AND name = 'public_${source!.table}'`;
+      // The table, or the copy a full refresh loads before swapping it in.
+      const query = `SELECT count() AS n FROM system.tables WHERE database = '${pipeline.body.destination.database}' AND (name = 'public_${source!.table}' OR name LIKE 'public_${source!.table}\\_\\_sluice\\_load\\_%')`;
       return Number((await (await clickhouse.query({ query, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n);
     };
 
