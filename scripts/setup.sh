@@ -157,6 +157,9 @@ if ! answers "$redis_host" "$redis_port"; then
   started redis "kill \$(cat $data/redis/redis.pid)"
 fi
 
+# --- Chromium for the browser tests (npm test asks for it; up and bench need none) ----------
+if [ "${SLUICE_BROWSER:-}" = 1 ]; then apt_install chromium; fi
+
 # --- ClickHouse -------------------------------------------------------------------------
 ch_host=$(url_part "$CLICKHOUSE_URL" host); ch_port=$(url_part "$CLICKHOUSE_URL" port 8123)
 if ! answers "$ch_host" "$ch_port"; then
