@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'server/**/*.test.ts', 'jobs/**/*.test.ts', 'meltano/**/*.test.ts', 'db/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['core/**/*.test.ts', 'server/**/*.test.ts', 'jobs/**/*.test.ts', 'meltano/**/*.test.ts', 'db/**/*.test.ts', 'scripts/**/*.test.ts', 'web/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 240_000,
     hookTimeout: 120_000,

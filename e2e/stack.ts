@@ -25,7 +25,7 @@ import { testEnv } from './test-env.js';
  * Connectors may reach the sources' PostgreSQL (SLUICE_SOURCE_DATABASE_URL) and, locally,
  * nothing else but the `allowNetworks` a test names (SLUICE_ALLOWED_SOURCE_NETWORKS entries).
  */
-export async function startStack(options: { workers?: number; logLevel?: string; env?: Record<string, string>; allowNetworks?: string[] } = {}) {
+export async function startStack(options: { workers?: number; logLevel?: string; env?: Record<string, string>; allowNetworks?: string[]; web?: boolean } = {}) {
   const childEnv = await testEnv({ ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }), ...options.env }, options.allowNetworks);
   const env = loadEnv(childEnv);
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
@@ -42,7 +42,7 @@ export async function startStack(options: { workers?: number; logLevel?: string;
   const log = pino({ level: 'info' }, apiLogDestination);
   // As server/main.ts: the run queues on a connection of their own that fails fast, outages logged once.
   const queue = openProducerQueues(env.REDIS_URL, env.SLUICE_QUEUE_PREFIX, log, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
-  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX });
+  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, ...(options.web ? { webRoot: path.join(projectRoot, 'web', 'dist') } : {}) });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

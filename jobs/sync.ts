@@ -134,7 +134,7 @@ export async function runSync(
       ],
       { signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) },
     );
-    if (result.exitCode === 0) input.onLine('Sync completed: the tap and the target finished.');
+    if (result.exitCode === 0) input.onLine('Sync completed: reading the source and loading the warehouse both finished.');
     return { ...result, changeLog: changeLog.changeLog };
   });
 }

@@ -53,7 +53,7 @@ const RULES: Rule[] = [
   {
     pattern: /password authentication failed for user "([^"]+)"|authentication failed|invalid_grant|invalid_client|Unauthorized|\b401 Client Error\b|status(?: code)?:? 401\b/i,
     explain: (m) => `The server rejected the credentials${m[1] ? ` for user "${m[1]}"` : ''}. Check the user name and password (or token).`,
-    settings: ['user', 'password', 'client_secret', 'refresh_token'],
+    settings: ['password', 'user', 'client_secret', 'refresh_token'], // the password first: the likelier mistake, the field the wizard focuses
   },
   {
     pattern: /database "([^"]+)" does not exist/,

@@ -34,7 +34,7 @@ describe('explainFailure', () => {
   it('explains common failures in plain words with the settings to check', () => {
     expect(explainFailure(['psycopg2.OperationalError: FATAL:  password authentication failed for user "bob"'])).toEqual({
       message: 'The server rejected the credentials for user "bob". Check the user name and password (or token).',
-      settings: ['user', 'password', 'client_secret', 'refresh_token'],
+      settings: ['password', 'user', 'client_secret', 'refresh_token'],
       transient: false,
     });
     expect(explainFailure(['Exception: ... Failed to resolve \'login.salesforce.com\' ([Errno -2] Name or service not known)']).message).toBe(

@@ -157,6 +157,16 @@ if ! answers "$redis_host" "$redis_port"; then
   started redis "kill \$(cat $data/redis/redis.pid)"
 fi
 
+# A login on the sources' PostgreSQL that needs its password (the rest of the cluster trusts
+# 127.0.0.1): the browser tests' wrong-password case. Its password is no secret: it reads nothing.
+if [ -d "${src_dir:-}" ] && ! grep -q '^host all sluice_password_login ' "$src_dir/pg_hba.conf"; then
+  say "adding a password-checked login to the sources' PostgreSQL (for the wrong-password test)"
+  { echo 'host all sluice_password_login 127.0.0.1/32 scram-sha-256'; cat "$src_dir/pg_hba.conf"; } >"$data/pg_hba.new"
+  cat "$data/pg_hba.new" >"$src_dir/pg_hba.conf" && rm -f "$data/pg_hba.new"
+  source_sql "do \$\$ begin if not exists (select from pg_roles where rolname = 'sluice_password_login') then create role sluice_password_login login password 'the-right-password'; end if; end \$\$" >/dev/null
+  source_sql "select pg_reload_conf()" >/dev/null
+fi
+
 # --- Chromium for the browser tests (npm test asks for it; up and bench need none) ----------
 if [ "${SLUICE_BROWSER:-}" = 1 ]; then apt_install chromium; fi
 

@@ -1,0 +1,68 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createAccount } from '../../core/accounts/service.js';
+import { projectRoot } from '../../meltano/project.js';
+import type { Stack } from '../stack.js';
+
+/**
+ * Debian's Chromium driven by playwright-core (browser downloads do not work on our
+ * machines; setup installs the `chromium` package when the tests run).
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+export const artifactsDir = path.join(projectRoot, 'e2e', 'artifacts');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** A person with a password in the stack's tenant, as `users create` makes one. */
+export async function createPerson(stack: Stack, role: 'owner' | 'admin' | 'viewer' = 'owner') {
+  const email = `${role}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+  const password = `pw-${Math.random().toString(36).slice(2)}-Long`;
+  await createAccount(stack.db, { tenantId: stack.tenant.id, email, password, role, actor: { type: 'system', id: null, label: 'browser test' } });
+  return { email, password };
+}
+
+/** Signs in through the sign-in page, as a person would. */
+export async function signIn(page: Page, baseUrl: string, person: { email: string; password: string }) {
+  await page.goto(baseUrl);
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+export async function screenshot(page: Page, name: string) {
+  await mkdir(artifactsDir, { recursive: true });
+  const file = path.join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> };
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings on the page as it is now (WCAG 2 A/AA rules and best practices). */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated through the debugging protocol: the app's CSP (script-src 'self') refuses injected script tags, rightly.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations;
+  });
+  return (violations as AxeViolation[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Writes what a test measured beside its screenshots. */
+export async function saveMeasurement(name: string, value: unknown) {
+  await mkdir(artifactsDir, { recursive: true });
+  await writeFile(path.join(artifactsDir, `${name}.json`), JSON.stringify(value, null, 2));
+}

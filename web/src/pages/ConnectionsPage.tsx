@@ -1,0 +1,110 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import * as Dialog from '@radix-ui/react-dialog';
+import { useState } from 'react';
+import { api } from '../api.js';
+import { canChange, useSession } from '../session.js';
+import type { Connector, Page } from '../types.js';
+import { card, dangerButton, secondaryButton } from '../ui/styles.js';
+import { useWizard } from '../wizard/WizardContext.js';
+import { useCatalog } from './CatalogPage.js';
+
+export const useConnectors = () => useQuery({ queryKey: ['connectors'], queryFn: () => api<Page<Connector>>('/connectors?limit=100').then((r) => r.data) });
+
+/** The badge says the state in words; colour only repeats it. */
+function StatusBadge({ connector }: { connector: Connector }) {
+  const test = connector.last_test;
+  const [text, tone] = !test ? ['Not tested', 'bg-slate-200 text-slate-900'] : test.ok ? ['Working', 'bg-green-100 text-green-900'] : ['Failing', 'bg-red-100 text-red-900'];
+  return <span className={`rounded px-2 py-0.5 text-sm font-medium ${tone}`}>{text}</span>;
+}
+
+function DeleteConnection({ connector }: { connector: Connector }) {
+  const client = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => api(`/connectors/${connector.id}`, { method: 'DELETE' }),
+    onSuccess: () => {
+      setOpen(false);
+      void client.invalidateQueries({ queryKey: ['connectors'] });
+    },
+  });
+  return (
+    <Dialog.Root open={open} onOpenChange={(next) => { setOpen(next); remove.reset(); }}>
+      <Dialog.Trigger className={secondaryButton}>Delete</Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="fixed inset-0 bg-slate-900/50" />
+        <Dialog.Content className="fixed left-1/2 top-1/2 w-[32rem] max-w-[95vw] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl">
+          <Dialog.Title className="text-lg font-semibold">Delete “{connector.name}”?</Dialog.Title>
+          <Dialog.Description className="mt-2 text-slate-800">
+            Sluice forgets this connection and its saved password. Data already copied stays in your warehouse. A connection that a pipeline still uses cannot be deleted: delete the pipeline first.
+          </Dialog.Description>
+          {remove.error && <p role="alert" className="mt-3 text-red-800">{remove.error.message}</p>}
+          <div className="mt-5 flex justify-end gap-3">
+            <Dialog.Close className={secondaryButton}>Keep it</Dialog.Close>
+            <button type="button" className={dangerButton} disabled={remove.isPending} onClick={() => remove.mutate()}>
+              {remove.isPending ? 'Deleting…' : 'Delete connection'}
+            </button>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function TestAgain({ connector }: { connector: Connector }) {
+  const client = useQueryClient();
+  const test = useMutation({
+    mutationFn: () => api<{ run_id: string }>(`/connectors/${connector.id}/test`, { method: 'POST' }),
+    onSuccess: () => setTimeout(() => void client.invalidateQueries({ queryKey: ['connectors'] }), 3000),
+  });
+  return (
+    <button type="button" className={secondaryButton} disabled={test.isPending} onClick={() => test.mutate()}>
+      {test.isSuccess ? 'Testing…' : 'Test again'}
+    </button>
+  );
+}
+
+export function ConnectionsPage() {
+  const connectors = useConnectors();
+  const catalog = useCatalog();
+  const session = useSession();
+  const wizard = useWizard();
+  const labelOf = (plugin: string) => catalog.data?.find((p) => p.name === plugin)?.label ?? plugin;
+  return (
+    <section aria-labelledby="connections-title">
+      <h1 id="connections-title" className="mb-4 text-2xl font-semibold">Connections</h1>
+      {connectors.error && <p role="alert" className="text-red-800">Your connections could not be loaded: {connectors.error.message}</p>}
+      {!connectors.data && !connectors.error && <p>Loading your connections…</p>}
+      {connectors.data?.length === 0 && (
+        <div className={card}>
+          <p className="text-slate-900">Nothing is connected yet. Add an integration to start copying data into your warehouse.</p>
+          {canChange(session) && (
+            <button type="button" className={`${secondaryButton} mt-3`} onClick={() => wizard.open()}>
+              Add your first integration
+            </button>
+          )}
+        </div>
+      )}
+      <ul className="grid gap-3 md:grid-cols-2">
+        {connectors.data?.map((c) => (
+          <li key={c.id} className={card} data-testid="connection-card">
+            <div className="flex items-start justify-between gap-3">
+              <div>
+                <h2 className="font-semibold text-slate-900">{c.name}</h2>
+                <p className="text-sm text-slate-700">{labelOf(c.plugin)}</p>
+              </div>
+              <StatusBadge connector={c} />
+            </div>
+            {c.last_test && !c.last_test.ok && c.last_test.error && <p className="mt-2 text-sm text-red-800">{c.last_test.error}</p>}
+            {c.last_test && <p className="mt-1 text-sm text-slate-700">Last tested {new Date(c.last_test.at).toLocaleString()}</p>}
+            {canChange(session) && (
+              <div className="mt-3 flex flex-wrap gap-2">
+                <TestAgain connector={c} />
+                <DeleteConnection connector={c} />
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
