@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, lt, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { auditEvents } from '../../db/schema/index.js';
 
@@ -47,14 +47,41 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
   return out;
 }
 
-/** Newest first; `beforeId` continues after the last event of the previous page. */
-export function listAudit(db: Db, tenantId: string, limit: number, beforeId?: number) {
+/** What the audit log can be narrowed to; every field left out matches everything. */
+export type AuditFilter = {
+  /** Exact action, e.g. `connector.create`. */
+  action?: string | undefined;
+  /** Exact resource type, e.g. `connector`. */
+  resourceType?: string | undefined;
+  /** Exact resource id. */
+  resourceId?: string | undefined;
+  /** Part of who did it (an email, `token "name"`), any case; `%` and `_` are literal. */
+  actor?: string | undefined;
+  /** At or after. */
+  since?: Date | undefined;
+  /** At or before. */
+  until?: Date | undefined;
+};
+
+/** `%`, `_` and the escape character itself match only themselves in a LIKE pattern. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Newest first, `limit + 1` rows (so the caller knows whether there is more); `beforeId` continues after the last event of the previous page. */
+export function listAudit(db: Db, tenantId: string, query: { limit: number; beforeId?: number | undefined } & AuditFilter) {
+  const filters: SQL[] = [eq(auditEvents.tenantId, tenantId)];
+  if (query.beforeId !== undefined) filters.push(lt(auditEvents.id, query.beforeId));
+  if (query.action !== undefined) filters.push(eq(auditEvents.action, query.action));
+  if (query.resourceType !== undefined) filters.push(eq(auditEvents.resourceType, query.resourceType));
+  if (query.resourceId !== undefined) filters.push(eq(auditEvents.resourceId, query.resourceId));
+  if (query.actor !== undefined) filters.push(ilike(auditEvents.actorLabel, `%${escapeLike(query.actor)}%`));
+  if (query.since !== undefined) filters.push(gte(auditEvents.at, query.since));
+  if (query.until !== undefined) filters.push(lte(auditEvents.at, query.until));
   return db
     .select()
     .from(auditEvents)
-    .where(and(eq(auditEvents.tenantId, tenantId), beforeId === undefined ? undefined : lt(auditEvents.id, beforeId)))
+    .where(and(...filters))
     .orderBy(desc(auditEvents.id))
-    .limit(limit + 1);
+    .limit(query.limit + 1);
 }
 
 export function presentAudit(e: typeof auditEvents.$inferSelect) {

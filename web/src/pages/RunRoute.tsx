@@ -1,7 +1,13 @@
-import { RunPage } from '../runs/RunPage.js';
+import { lazy, Suspense } from 'react';
 import { canChange, useSession } from '../session.js';
+
+const RunPage = lazy(() => import('../runs/RunPage.js').then((m) => ({ default: m.RunPage })));
 
 export function RunRoute({ id }: { id: string }) {
   const session = useSession();
-  return <RunPage id={id} canCancel={canChange(session)} />;
+  return (
+    <Suspense fallback={<p>Loading the run…</p>}>
+      <RunPage id={id} canCancel={canChange(session)} />
+    </Suspense>
+  );
 }

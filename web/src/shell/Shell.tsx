@@ -1,11 +1,14 @@
+import { lazy, Suspense } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { CatalogPage } from '../pages/CatalogPage.js';
 import { ConnectionsPage } from '../pages/ConnectionsPage.js';
-import { PipelinesPage } from '../pages/PipelinesPage.js';
 import { RunRoute } from '../pages/RunRoute.js';
 import { canChange, useSignOut, type Session } from '../session.js';
 import { focusRing, primaryButton, secondaryButton } from '../ui/styles.js';
 import { WizardProvider, useWizard } from '../wizard/WizardContext.js';
+
+// Schedules in words need a cron reader and a time-zone library: loaded with the pages that show them.
+const PipelinesPage = lazy(() => import('../pages/PipelinesPage.js').then((m) => ({ default: m.PipelinesPage })));
 
 const sections = [
   { href: '/', label: 'Connections' },
@@ -69,7 +72,13 @@ export function Shell({ session }: { session: Session }) {
         <Switch>
           <Route path="/">{() => <ConnectionsPage />}</Route>
           <Route path="/catalog">{() => <CatalogPage />}</Route>
-          <Route path="/pipelines">{() => <PipelinesPage />}</Route>
+          <Route path="/pipelines">
+            {() => (
+              <Suspense fallback={<p>Loading your pipelines…</p>}>
+                <PipelinesPage />
+              </Suspense>
+            )}
+          </Route>
           <Route path="/runs/:id">{(params) => <RunRoute id={params.id} />}</Route>
           <Route>
             <h1 className="text-xl font-semibold">Page not found</h1>

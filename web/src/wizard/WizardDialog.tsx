@@ -29,7 +29,7 @@ function StepIndicator({ step }: { step: number }) {
 }
 
 /** The add-integration wizard: one step at a time; closing keeps the draft. */
-export function WizardDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+export function WizardDialog({ open, onOpenChange, returnFocus }: { open: boolean; onOpenChange: (open: boolean) => void; returnFocus: () => HTMLElement | null }) {
   const draft = useDraft();
   const heading = useRef<HTMLHeadingElement>(null);
   const body = useRef<HTMLDivElement>(null);
@@ -49,6 +49,13 @@ export function WizardDialog({ open, onOpenChange }: { open: boolean; onOpenChan
         <Dialog.Content
           aria-describedby={undefined}
           className="fixed left-1/2 top-1/2 flex max-h-[92vh] w-[56rem] max-w-[96vw] -translate-x-1/2 -translate-y-1/2 flex-col overflow-hidden rounded-lg bg-white shadow-xl"
+          onCloseAutoFocus={(event) => {
+            const back = returnFocus();
+            if (back?.isConnected) {
+              event.preventDefault();
+              back.focus();
+            }
+          }}
           onOpenAutoFocus={(event) => {
             event.preventDefault();
             if (!getDraft().focusSetting) heading.current?.focus();
