@@ -82,6 +82,8 @@ export async function startStack(options: { workers?: number; logLevel?: string;
     workerLogFiles,
     /** Everything the API logged so far (pino JSON lines, level info and up). */
     apiLog: () => apiLines.join(''),
+    /** Cuts every open HTTP connection (SSE streams included) and keeps listening: a flaky network, as a browser sees it. */
+    dropConnections: () => (server as unknown as import('node:http').Server).closeAllConnections(),
     /** Calls the API as the tenant's owner; returns status and parsed JSON body. */
     api: apiAs(baseUrl, token),
     /** Calls the API with another bearer token (another tenant's, a lower role's), or none. */
