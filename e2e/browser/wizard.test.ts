@@ -102,6 +102,31 @@ describe('the add-integration wizard in a real browser', () => {
     expect(problems).toEqual(Object.fromEntries(Object.keys(problems).map((k) => [k, []])));
   });
 
+  it('lets the user edit a connection (secrets never shown), test it again, and refuses to delete one a pipeline uses', async () => {
+    await page.getByRole('link', { name: 'Connections' }).click();
+    const card = page.getByTestId('connection-card').filter({ hasText: 'Demo database' });
+    await card.getByText('Working').waitFor();
+    await card.getByRole('button', { name: 'Edit settings of Demo database' }).click();
+    const edit = page.getByRole('dialog', { name: /Settings of/ });
+    expect(await edit.locator('#field-password').inputValue()).toBe('');
+    expect(await edit.locator('#field-host').inputValue()).toBe(source.config.host);
+    await edit.locator('#edit-connection-name').fill('Demo database (edited)');
+    await check('15-connection-edit');
+    await edit.getByRole('button', { name: 'Save settings' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    const edited = page.getByTestId('connection-card').filter({ hasText: 'Demo database (edited)' });
+    await edited.getByRole('button', { name: /Test again/ }).click();
+    await edited.getByText('Working').waitFor({ timeout: 120_000 });
+    await edited.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: /Delete/ });
+    await check('16-connection-delete-confirm');
+    await confirm.getByRole('button', { name: 'Delete connection' }).click();
+    await confirm.getByRole('alert').waitFor();
+    expect(await confirm.getByRole('alert').innerText()).toMatch(/pipeline/i);
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    for (const name of ['15-connection-edit', '16-connection-delete-confirm']) expect(problems[name]).toEqual([]);
+  });
+
   it('stops at the stage that fails for a wrong password, and takes the user back to the password field', async () => {
     const person = await createPerson(stack, 'admin');
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import * as Dialog from '@radix-ui/react-dialog';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { api } from '../api.js';
 import { canChange, useSession } from '../session.js';
 import type { Connector, Page } from '../types.js';
 import { card, dangerButton, secondaryButton } from '../ui/styles.js';
 import { useWizard } from '../wizard/WizardContext.js';
+import { waitForRun } from '../wizard/run-result.js';
 import { useCatalog } from './CatalogPage.js';
 
 export const useConnectors = () => useQuery({ queryKey: ['connectors'], queryFn: () => api<Page<Connector>>('/connectors?limit=100').then((r) => r.data) });
@@ -53,13 +54,42 @@ function DeleteConnection({ connector }: { connector: Connector }) {
 function TestAgain({ connector }: { connector: Connector }) {
   const client = useQueryClient();
   const test = useMutation({
-    mutationFn: () => api<{ run_id: string }>(`/connectors/${connector.id}/test`, { method: 'POST' }),
-    onSuccess: () => setTimeout(() => void client.invalidateQueries({ queryKey: ['connectors'] }), 3000),
+    mutationFn: async () => {
+      const { run_id } = await api<{ run_id: string }>(`/connectors/${connector.id}/test`, { method: 'POST' });
+      return waitForRun(run_id, () => undefined, new AbortController().signal);
+    },
+    onSettled: () => void client.invalidateQueries({ queryKey: ['connectors'] }),
   });
   return (
-    <button type="button" className={secondaryButton} disabled={test.isPending} onClick={() => test.mutate()}>
-      {test.isSuccess ? 'Testing…' : 'Test again'}
-    </button>
+    <>
+      <button type="button" className={secondaryButton} disabled={test.isPending} onClick={() => test.mutate()}>
+        {test.isPending ? 'Testing…' : 'Test again'}
+        <span className="sr-only"> {connector.name}</span>
+      </button>
+      <span role="status" className="sr-only">{test.isPending ? `Testing ${connector.name}…` : test.data ? `${connector.name}: ${test.data.status === 'succeeded' ? 'working' : 'failing'}` : ''}</span>
+      {test.error && <p role="alert" className="text-sm text-red-800">{test.error.message}</p>}
+    </>
+  );
+}
+
+// The settings form (and its JSON Schema validator) loads only when someone edits.
+const EditConnection = lazy(() => import('./EditConnection.js').then((m) => ({ default: m.EditConnection })));
+
+function EditSettings({ connector }: { connector: Connector }) {
+  const catalog = useCatalog();
+  const [open, setOpen] = useState(false);
+  const plugin = catalog.data?.find((p) => p.name === connector.plugin);
+  return (
+    <>
+      <button type="button" className={secondaryButton} disabled={!plugin} onClick={() => setOpen(true)}>
+        Edit settings<span className="sr-only"> of {connector.name}</span>
+      </button>
+      {open && plugin && (
+        <Suspense fallback={<span role="status">Opening…</span>}>
+          <EditConnection connector={connector} plugin={plugin} onClose={() => setOpen(false)} />
+        </Suspense>
+      )}
+    </>
   );
 }
 
@@ -98,6 +128,7 @@ export function ConnectionsPage() {
             {c.last_test && <p className="mt-1 text-sm text-slate-700">Last tested {new Date(c.last_test.at).toLocaleString()}</p>}
             {canChange(session) && (
               <div className="mt-3 flex flex-wrap gap-2">
+                <EditSettings connector={c} />
                 <TestAgain connector={c} />
                 <DeleteConnection connector={c} />
               </div>

@@ -1,21 +1,17 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
+import { followRunLog } from '../../runs/log-follow.js';
+import { STAGES, stagesFromLog, type Stage } from '../test-stages.js';
 import { secondaryButton } from '../../ui/styles.js';
 import { updateDraft, useDraft } from '../draft.js';
 import { waitForRun, type RunView } from '../run-result.js';
 import { StepButtons } from '../StepButtons.js';
 
-type Stage = { stage: string; label: string; ok: boolean; seconds: number; message?: string; settings?: string[] };
-const STAGES = [
-  ['settings', 'Checking the settings'],
-  ['network', 'Reaching the server'],
-  ['discovery', 'Listing what can be synced'],
-  ['first_record', 'Reading a first record'],
-] as const;
 
 export function TestConnection({ onBack, onNext }: { onBack: () => void; onNext: () => void }) {
   const draft = useDraft();
   const [run, setRun] = useState<RunView | null>(null);
+  const [live, setLive] = useState<Stage[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const result = useRef<HTMLDivElement>(null);
@@ -23,11 +19,17 @@ export function TestConnection({ onBack, onNext }: { onBack: () => void; onNext:
   useEffect(() => {
     if (!draft.connectorId) return;
     const controller = new AbortController();
+    let stopLog = () => undefined as void;
     setRun(null);
+    setLive([]);
     setError(null);
     updateDraft({ testedOk: false });
     api<{ run_id: string }>(`/connectors/${draft.connectorId}/test`, { method: 'POST', signal: controller.signal })
-      .then(({ run_id }) => waitForRun(run_id, setRun, controller.signal))
+      .then(({ run_id }) => {
+        // Each stage ticks as the worker reports it; the run's result confirms them at the end.
+        stopLog = followRunLog(run_id, { onChange: (state) => setLive(stagesFromLog(state)) });
+        return waitForRun(run_id, setRun, controller.signal);
+      })
       .then((finished) => {
         const stages = (finished.result as { stages?: Stage[] } | null | undefined)?.stages ?? [];
         // The settings page highlights and focuses the first setting a failed stage names.
@@ -37,10 +39,14 @@ export function TestConnection({ onBack, onNext }: { onBack: () => void; onNext:
       .catch((e: Error) => {
         if (!controller.signal.aborted) setError(`${e.message} Try again in a moment.`);
       });
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      stopLog();
+    };
   }, [draft.connectorId, attempt]);
 
-  const stages = ((run?.result as { stages?: Stage[] } | null | undefined)?.stages ?? []) as Stage[];
+  const final = (run?.result as { stages?: Stage[] } | null | undefined)?.stages;
+  const stages = final ?? live;
   const failed = stages.find((s) => !s.ok);
   const done = run && (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled');
 
