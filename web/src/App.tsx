@@ -1,4 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useLocation } from 'wouter';
+import { AcceptInvitation } from './invitations/AcceptInvitation.js';
+import { invitationTokenFromHash } from './invitations/accept.js';
 import { Shell } from './shell/Shell.js';
 import { SignIn } from './SignIn.js';
 import { useSession } from './session.js';
@@ -6,6 +9,14 @@ import { useSession } from './session.js';
 export function App() {
   const session = useSession();
   const client = useQueryClient();
+  const [location] = useLocation();
+  // An invitee is usually signed out: the invitation page comes before any session check.
+  if (location === '/accept-invitation')
+    return (
+      <main className="mx-auto max-w-lg p-6">
+        <AcceptInvitation token={invitationTokenFromHash(window.location.hash)} />
+      </main>
+    );
   if (session === undefined) return <p className="p-6">Loading…</p>;
   if (session === null)
     return (

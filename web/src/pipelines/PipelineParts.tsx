@@ -1,8 +1,8 @@
 /** The pieces the list and the detail page share: status, schedule, last sync, Run now, Pause. */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { statusClasses } from '../runs/words.js';
-import { secondaryButton } from '../ui/styles.js';
+import { primaryButton, secondaryButton } from '../ui/styles.js';
 import { usePatchPipeline, useLastRun, useRunNow } from './queries.js';
 import { failureOf, type PipelineView, type RunView } from './types.js';
 import { fieldName, formatRunTimes, runFacts, runNowProblem, scheduleSummary } from './words.js';
@@ -62,38 +62,26 @@ export function LastRun({ pipeline }: { pipeline: Pick<PipelineView, 'id' | 'nam
   );
 }
 
-/** "Run now": starts a sync and opens its page; a sync already running is explained and linked. */
-export function RunNowButton({ pipeline, className = secondaryButton }: { pipeline: Pick<PipelineView, 'id' | 'name'>; className?: string }) {
+/**
+ * "Run now" (starts a sync and opens its page; a sync already running is explained and linked)
+ * and "Pause"/"Resume", in one row; what they say goes under the row, so the buttons never move.
+ * `extra`: more buttons for the row (the detail page's Delete).
+ */
+export function PipelineActions({ pipeline, primary = false, extra }: { pipeline: PipelineView; primary?: boolean; extra?: ReactNode }) {
   const [, navigate] = useLocation();
   const run = useRunNow(pipeline.id);
-  const problem = run.error ? runNowProblem(failureOf(run.error)) : undefined;
-  return (
-    <div>
-      <button type="button" className={className} disabled={run.isPending} onClick={() => run.mutate(undefined, { onSuccess: (r) => navigate(`/runs/${r.run_id}`) })} data-testid="run-now">
-        {run.isPending ? 'Starting…' : 'Run now'}
-        <span className="sr-only"> {pipeline.name}</span>
-      </button>
-      {problem && (
-        <p role="alert" className="mt-2 max-w-prose text-sm text-red-800" data-testid="run-now-problem">
-          {problem.message}{' '}
-          {problem.runId && (
-            <Link href={`/runs/${problem.runId}`} className={linkClass}>
-              Open the running sync
-            </Link>
-          )}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** Pause (no scheduled syncs) or resume; says what it did. */
-export function PauseButton({ pipeline }: { pipeline: PipelineView }) {
   const patch = usePatchPipeline(pipeline.id);
   const [said, setSaid] = useState('');
-  const failure = patch.error ? failureOf(patch.error) : undefined;
+  const runProblem = run.error ? runNowProblem(failureOf(run.error)) : undefined;
+  const pauseFailure = patch.error ? failureOf(patch.error) : undefined;
+  const start = () => {
+    setSaid('');
+    patch.reset();
+    run.mutate(undefined, { onSuccess: (r) => navigate(`/runs/${r.run_id}`) });
+  };
   const toggle = () => {
     setSaid('');
+    run.reset();
     const enabled = !pipeline.enabled;
     patch.mutate(
       { enabled },
@@ -111,19 +99,38 @@ export function PauseButton({ pipeline }: { pipeline: PipelineView }) {
   };
   return (
     <div>
-      <button type="button" className={secondaryButton} disabled={patch.isPending} onClick={toggle} data-testid="pause-toggle">
-        {pipeline.enabled ? 'Pause' : 'Resume'}
-        <span className="sr-only"> {pipeline.name}</span>
-      </button>
-      <p role="status" className="text-sm text-slate-900">
+      <div className="flex flex-wrap items-center gap-2">
+        <button type="button" className={primary ? primaryButton : secondaryButton} disabled={run.isPending} onClick={start} data-testid="run-now">
+          {run.isPending ? 'Starting…' : 'Run now'}
+          <span className="sr-only"> {pipeline.name}</span>
+        </button>
+        <button type="button" className={secondaryButton} disabled={patch.isPending} onClick={toggle} data-testid="pause-toggle">
+          {pipeline.enabled ? 'Pause' : 'Resume'}
+          <span className="sr-only"> {pipeline.name}</span>
+        </button>
+        {extra}
+      </div>
+      <p role="status" className="text-sm text-slate-900" data-testid="pipeline-action-said">
         {said && <span className="mt-2 block">{said}</span>}
       </p>
-      {failure && (
+      {runProblem && (
+        <p role="alert" className="mt-2 max-w-prose text-sm text-red-800" data-testid="run-now-problem">
+          {runProblem.message}{' '}
+          {runProblem.runId && (
+            <Link href={`/runs/${runProblem.runId}`} className={linkClass}>
+              Open the running sync
+            </Link>
+          )}
+        </p>
+      )}
+      {pauseFailure && (
         <div role="alert" className="mt-2 max-w-prose text-sm text-red-800">
-          <p>{pipeline.enabled ? 'The pipeline was not paused' : 'The pipeline was not resumed'}: {failure.message}</p>
-          {failure.detail?.fields && (
+          <p>
+            {pipeline.enabled ? 'The pipeline was not paused' : 'The pipeline was not resumed'}: {pauseFailure.message}
+          </p>
+          {pauseFailure.detail?.fields && (
             <ul className="list-disc pl-5">
-              {Object.entries(failure.detail.fields).map(([field, problems]) => (
+              {Object.entries(pauseFailure.detail.fields).map(([field, problems]) => (
                 <li key={field}>
                   {field.startsWith('streams.') ? 'A table' : fieldName(field)}: {problems.join(' ')}
                 </li>

@@ -1,7 +1,7 @@
 import { Link } from 'wouter';
 import { canChange, useSession } from '../session.js';
 import { card } from '../ui/styles.js';
-import { LastRun, linkClass, PauseButton, PausedBadge, RunNowButton, ScheduleFacts } from './PipelineParts.js';
+import { LastRun, linkClass, PausedBadge, PipelineActions, ScheduleFacts } from './PipelineParts.js';
 import { useConnectorNames, usePipelines } from './queries.js';
 
 /**
@@ -50,9 +50,8 @@ export function PipelinesPage() {
               <ScheduleFacts pipeline={p} />
               <LastRun pipeline={p} />
               {canChange(session) && (
-                <div className="mt-1 flex flex-wrap items-start gap-2">
-                  <RunNowButton pipeline={p} />
-                  <PauseButton pipeline={p} />
+                <div className="mt-1">
+                  <PipelineActions pipeline={p} />
                 </div>
               )}
             </li>

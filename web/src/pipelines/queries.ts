@@ -73,6 +73,8 @@ export const useStateHistory = (pipelineId: string) =>
     queryFn: ({ pageParam }) => api<StateHistoryPage>(`${path(pipelineId)}/state?limit=20${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
     initialPageParam: '',
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // Syncs change it behind this page's back: coming back to the page always asks again.
+    refetchOnMount: 'always',
   });
 
 export type PipelinePatch = { enabled?: boolean; schedule?: { cron: string; timezone: string } | null; streams?: StreamInput[] };

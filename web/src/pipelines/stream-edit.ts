@@ -35,7 +35,8 @@ function keyFor(mode: SyncMode, current: Pick<SelectedStream, 'replication_metho
   if (current.replication_method === 'LOG_BASED') return { kind: 'log' };
   if (current.replication_key) return { kind: 'column', column: current.replication_key };
   if (offer?.default.replication_method === 'LOG_BASED') return { kind: 'log' };
-  const suggested = offer?.default.replication_key ?? (offer?.replication_methods.includes('INCREMENTAL') === false ? undefined : offer?.replication_keys[0]);
+  const byColumn = offer?.replication_methods.includes('INCREMENTAL') !== false;
+  const suggested = byColumn ? (offer?.default.replication_key ?? offer?.replication_keys[0]) : undefined;
   if (suggested) return { kind: 'column', column: suggested };
   return offer?.replication_methods.includes('LOG_BASED') ? { kind: 'log' } : { kind: 'none' };
 }

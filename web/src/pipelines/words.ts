@@ -24,7 +24,7 @@ export function streamModeInWords(stream: Pick<SelectedStream, 'sync_mode' | 're
   const label = syncModeLabel[stream.sync_mode];
   if (!isIncremental(stream.sync_mode)) return `${label}: the whole table is read at every sync`;
   if (stream.replication_method === 'LOG_BASED') return `${label}, reading the changes from the database’s change log`;
-  if (stream.replication_key) return `${label}, finding new and changed rows by “${stream.replication_key}”`;
+  if (stream.replication_key) return `${label}, by the column “${stream.replication_key}”`;
   return label;
 }
 

@@ -64,6 +64,9 @@ export function auditQuery(filters: AuditFilters, cursor?: string | null, limit 
   return `?${params.toString()}`;
 }
 
+/** "Connection" → "connection", but "API token" stays as it is. */
+const lowerFirst = (text: string) => (/^[A-Z][A-Z]/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1));
+
 export const hasFilters = (filters: AuditFilters) => filters.action !== '' || filters.resourceType !== '' || filters.actor.trim() !== '' || filters.from !== '' || filters.to !== '';
 
 /** One sentence saying what the table shows, for its caption: "Showing Added a connection, by “ann”, from 2024-01-01." */
@@ -71,7 +74,7 @@ export function filterSummary(filters: AuditFilters): string {
   if (!hasFilters(filters)) return 'Showing every event, newest first.';
   const parts: string[] = [];
   if (filters.action !== '') parts.push(`only “${actionLabel(filters.action)}”`);
-  if (filters.resourceType !== '') parts.push(`about ${resourceTypeLabel(filters.resourceType).toLowerCase()}s`);
+  if (filters.resourceType !== '') parts.push(`about ${lowerFirst(resourceTypeLabel(filters.resourceType))}s`);
   if (filters.actor.trim() !== '') parts.push(`by someone matching “${filters.actor.trim()}”`);
   if (filters.from !== '' && filters.to !== '') parts.push(`from ${filters.from} to ${filters.to}`);
   else if (filters.from !== '') parts.push(`from ${filters.from} on`);

@@ -150,6 +150,8 @@ export function pluginLabel(name: string, labels: PluginLabels = new Map()): str
 }
 
 const triggerLabels: Record<string, string> = { manual: 'By hand', schedule: 'The schedule', retry: 'An automatic retry' };
+const roleLabels: Record<string, string> = { owner: 'Owner', admin: 'Admin', viewer: 'Viewer' };
+const accountLabels: Record<string, string> = { created: 'New account', existing: 'Existing account' };
 const secretLabels = { set: ['(none)', 'Set (hidden)'], replaced: ['(hidden)', 'Replaced (hidden)'], cleared: ['(hidden)', '(none)'] } as const;
 
 /** One value as text: yes/no, lists, plugin names by their label; objects compactly. */
@@ -159,6 +161,8 @@ export function formatValue(value: unknown, labels: PluginLabels = new Map(), ke
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') {
     if (key === 'trigger' && triggerLabels[value]) return triggerLabels[value];
+    if (key === 'role' && roleLabels[value]) return roleLabels[value];
+    if (key === 'account' && accountLabels[value]) return accountLabels[value];
     if (key === 'expires_at' && !Number.isNaN(Date.parse(value))) return new Date(value).toLocaleString();
     return value.replace(PLUGIN_NAME, (name) => pluginLabel(name.toLowerCase(), labels));
   }

@@ -93,7 +93,8 @@ export function expiresIn(expiresAt: string, now = Date.now()): string {
   if (ms <= 0) return 'Expired: invite them again for a new link';
   const days = Math.floor(ms / 86_400_000);
   if (days === 0) {
-    const hours = Math.max(1, Math.floor(ms / 3_600_000));
+    const hours = Math.floor(ms / 3_600_000);
+    if (hours === 0) return 'Expires within the hour';
     return `Expires in ${hours} hour${hours === 1 ? '' : 's'}`;
   }
   return `Expires in ${days} day${days === 1 ? '' : 's'}`;

@@ -8,12 +8,15 @@ import { focusRing, primaryButton, secondaryButton } from '../ui/styles.js';
 import { WizardProvider, useWizard } from '../wizard/WizardContext.js';
 
 // Schedules in words need a cron reader and a time-zone library: loaded with the pages that show them.
-const PipelinesPage = lazy(() => import('../pages/PipelinesPage.js').then((m) => ({ default: m.PipelinesPage })));
+const PipelinesPage = lazy(() => import('../pipelines/PipelinesPage.js').then((m) => ({ default: m.PipelinesPage })));
+const SettingsPage = lazy(() => import('../settings/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
+const PipelinePage = lazy(() => import('../pipelines/PipelinePage.js').then((m) => ({ default: m.PipelinePage })));
 
 const sections = [
   { href: '/', label: 'Connections' },
   { href: '/pipelines', label: 'Pipelines' },
   { href: '/catalog', label: 'Catalog' },
+  { href: '/settings', label: 'Settings' },
 ];
 
 function Nav() {
@@ -76,6 +79,20 @@ export function Shell({ session }: { session: Session }) {
             {() => (
               <Suspense fallback={<p>Loading your pipelines…</p>}>
                 <PipelinesPage />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/pipelines/:id">
+            {(params) => (
+              <Suspense fallback={<p>Loading the pipeline…</p>}>
+                <PipelinePage id={params.id} />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/settings">
+            {() => (
+              <Suspense fallback={<p>Loading the settings…</p>}>
+                <SettingsPage />
               </Suspense>
             )}
           </Route>
