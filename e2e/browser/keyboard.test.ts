@@ -87,7 +87,7 @@ describe('the wizard with the keyboard only', () => {
 
     await dialog.getByRole('heading', { name: 'Choose data' }).waitFor();
     await fill('#stream-search', source.table);
-    await tabTo(page, { selector: 'input[type=checkbox]' });
+    await tabTo(page, { selector: '[data-testid=stream-choice] input[type=checkbox]' });
     await page.keyboard.press('Space');
     await tabTo(page, { selector: 'button[type=submit]', text: 'Next' });
     await page.keyboard.press('Enter');

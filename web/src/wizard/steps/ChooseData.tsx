@@ -16,6 +16,8 @@ type Offered = {
 };
 
 const needsKey = (mode: string) => mode.startsWith('incremental');
+// A database's own catalog (PostgreSQL's information_schema and pg_catalog) is rarely what anyone syncs.
+const isSystemTable = (stream: string) => /^(information_schema|pg_catalog)[-.]/.test(stream);
 
 function Preview({ connectorId, stream }: { connectorId: string; stream: string }) {
   const [state, setState] = useState<{ rows?: Array<Record<string, unknown>>; error?: string; busy: boolean }>({ busy: false });
@@ -64,6 +66,7 @@ function Preview({ connectorId, stream }: { connectorId: string; stream: string 
 export function ChooseData({ onBack, onNext }: { onBack: () => void; onNext: () => void }) {
   const draft = useDraft();
   const [words, setWords] = useState('');
+  const [showSystem, setShowSystem] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const offered = useQuery({
     queryKey: ['streams', draft.connectorId],
@@ -79,7 +82,9 @@ export function ChooseData({ onBack, onNext }: { onBack: () => void; onNext: () 
   }, [offered.data, draft.streams]);
 
   const choose = (stream: string, change: Partial<StreamChoice>) => updateDraft((d) => ({ streams: { ...d.streams, [stream]: { ...d.streams[stream]!, ...change } } }));
-  const shown = (offered.data ?? []).filter((s) => s.stream.toLowerCase().includes(words.trim().toLowerCase()));
+  const listed = (offered.data ?? []).filter((s) => showSystem || !isSystemTable(s.stream));
+  const shown = listed.filter((s) => s.stream.toLowerCase().includes(words.trim().toLowerCase()));
+  const systemCount = (offered.data ?? []).length - (offered.data ?? []).filter((s) => !isSystemTable(s.stream)).length;
   const selectedCount = Object.values(draft.streams).filter((s) => s.selected).length;
 
   const submit = (event: FormEvent) => {
@@ -107,7 +112,15 @@ export function ChooseData({ onBack, onNext }: { onBack: () => void; onNext: () 
           Select none
         </button>
       </div>
-      <p aria-live="polite" className="mb-2 text-sm text-slate-800">{selectedCount} of {offered.data.length} tables selected</p>
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+        <p aria-live="polite" className="text-sm text-slate-800">{selectedCount} of {listed.length} tables selected</p>
+        {systemCount > 0 && (
+          <label className="flex items-center gap-2 text-sm text-slate-800">
+            <input type="checkbox" className="h-4 w-4" checked={showSystem} onChange={(e) => setShowSystem(e.target.checked)} />
+            Show the database's own system tables ({systemCount})
+          </label>
+        )}
+      </div>
       <ul className="space-y-3">
         {shown.map((s) => {
           const choice = draft.streams[s.stream];
