@@ -30,12 +30,19 @@ import { tenantWarehouseLogin, type WarehouseLogin } from '../core/warehouse/ten
 type Run = runs.Run;
 
 const scheduler: Actor = { type: 'system', id: null, label: 'schedule' };
-const outcomeOf = (r: { exitCode: number | undefined; cancelled: boolean; timedOut: boolean }, failure: () => { message: string; transient: boolean }): Outcome => {
+const outcomeOf = (r: { exitCode: number | undefined; cancelled: boolean; timedOut: boolean }, failure: () => { message: string; transient: boolean; settings?: string[] }): Outcome => {
   if (r.exitCode === 0) return { status: 'succeeded', exitCode: 0, error: null, transient: false };
   if (r.cancelled) return { status: 'cancelled', exitCode: r.exitCode ?? null, error: 'The run was cancelled.', transient: false };
   if (r.timedOut) return { status: 'failed', exitCode: r.exitCode ?? null, error: 'The run took longer than its time limit and was stopped.', transient: false };
   const f = failure();
-  return { status: 'failed', exitCode: r.exitCode ?? null, error: f.message, transient: f.transient };
+  return { status: 'failed', exitCode: r.exitCode ?? null, error: f.message, transient: f.transient, ...(f.settings?.length ? { settings: f.settings } : {}) };
+};
+
+/** A failure's reason, pointing only at settings this connector has (the rules name those of every kind of source). */
+const explainFor = (schema: Record<string, unknown>, lines: string[]) => {
+  const reason = explainFailure(lines);
+  const known = Object.keys((schema.properties ?? {}) as Record<string, unknown>);
+  return { ...reason, settings: reason.settings.filter((name) => known.includes(name)) };
 };
 
 /** A scheduled trigger becomes a run, unless the pipeline is still busy (then it is skipped and recorded). */
@@ -137,12 +144,12 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
     const preview = run.params.preview;
     if (preview) {
       const found = await previewStream({ plugin, config, stream: preview.stream, limit: preview.limit, onLine: output.onLine, signal, timeoutMs });
-      return { ...outcomeOf(found.result, () => explainFailure(output.tail())), result: { stream: preview.stream, records: found.records } };
+      return { ...outcomeOf(found.result, () => explainFor(plugin.configSchema, output.tail())), result: { stream: preview.stream, records: found.records } };
     }
     const found = await discoverCatalog({ plugin, config, onLine: output.onLine, signal, timeoutMs });
     const streams = found.catalog ? streamsOf(found.catalog, plugin.capabilities) : undefined;
     await storeCatalog({ ...(found.catalog ? { catalog: found.catalog as Record<string, unknown> } : {}), ...(streams ? { streams } : {}) });
-    return { ...outcomeOf(found.result, () => explainFailure(output.tail())), ...(streams ? { result: { streams: streams.length } } : {}) };
+    return { ...outcomeOf(found.result, () => explainFor(plugin.configSchema, output.tail())), ...(streams ? { result: { streams: streams.length } } : {}) };
   }
 
   if (!pipeline) throw new UnrecoverableError(`sync run ${run.id} has no pipeline`);
@@ -178,7 +185,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
     signal,
   });
   // From here on the sync's data is in the warehouse: a failure says what failed, and is never retried as if nothing had run.
-  let outcome: Outcome = synced.refused ? { status: 'failed', exitCode: null, error: scrub(synced.refused), transient: synced.transient ?? false } : outcomeOf(synced, () => explainFailure(output.tail()));
+  let outcome: Outcome = synced.refused ? { status: 'failed', exitCode: null, error: scrub(synced.refused), transient: synced.transient ?? false } : outcomeOf(synced, () => explainFor(plugin.configSchema, output.tail()));
   await afterRun("save where the sync got to (the pipeline's state), so the next sync may read again some rows it already loaded (they are deduplicated)", () => states.finish(outcome.status === 'succeeded'));
   if (outcome.status === 'succeeded' && synced.changeLog) await confirmChangeLog(synced.changeLog, lastState, output.onLine);
   if (outcome.status === 'failed' && applied && applied.source !== 'reset' && states.saved() === 0 && REFUSED_STATE.test(output.tail().join('\n'))) {

@@ -6,6 +6,8 @@ export type RunOutcome = {
   status: 'succeeded' | 'failed' | 'cancelled';
   exitCode: number | null;
   error: string | null;
+  /** The settings a failure most likely comes from (shown beside the reason), when known. */
+  settings?: string[] | undefined;
   result?: Record<string, unknown> | undefined;
   /** A sync's counts, when the caller has not recorded them yet. */
   output?: RunOutput | undefined;
@@ -35,7 +37,8 @@ export async function finishRun(
 ): Promise<{ status: RunStatus; run: Run | undefined; saved: 'outcome' | 'fallback' | 'not-running' | 'superseded' }> {
   const delays = options.retryDelaysMs ?? [250, 1_000, 4_000];
   const finishedAt = new Date();
-  const patch = { finishedAt, exitCode: outcome.exitCode, errorSummary: outcome.error, ...(outcome.result ? { result: outcome.result } : {}), ...outcome.output };
+  const result = outcome.settings?.length ? { ...outcome.result, failure_settings: outcome.settings } : outcome.result;
+  const patch = { finishedAt, exitCode: outcome.exitCode, errorSummary: outcome.error, ...(result ? { result } : {}), ...outcome.output };
   const guard = options.attempt === undefined ? {} : { attempt: options.attempt };
   for (let attempt = 0; attempt <= delays.length; attempt += 1) {
     try {

@@ -195,6 +195,8 @@ export function presentRun(r: Run) {
     lossy_values: r.reconciliation ? r.reconciliation.reduce((sum, s) => sum + (s.lossy ?? []).reduce((n, l) => n + l.count, 0), 0) : null,
     result: r.result,
     error: r.errorSummary,
+    // A failed run's reason and the settings to look at (the reason alone when none is known).
+    failure: r.status === 'failed' ? { message: r.errorSummary, settings: ((r.result as { failure_settings?: string[] } | null)?.failure_settings ?? []) } : null,
     worker: r.worker,
   };
 }

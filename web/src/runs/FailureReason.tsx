@@ -1,15 +1,9 @@
 import { settingLabel } from './words.js';
 import type { RunView } from './types.js';
 
-/**
- * The settings a failure points at. The worker works them out (meltano/failure-reasons.ts) but
- * the run view does not carry them yet: read them only if a `failure: { settings }` is there,
- * so the list appears the day the server sends it, and nothing breaks until then.
- */
+/** The settings a failure points at: the worker works them out (meltano/failure-reasons.ts), only those the connection has. */
 export function settingsToCheck(run: RunView): string[] {
-  const failure = (run as RunView & { failure?: unknown }).failure;
-  const settings = typeof failure === 'object' && failure !== null ? (failure as { settings?: unknown }).settings : undefined;
-  return Array.isArray(settings) ? settings.filter((s): s is string => typeof s === 'string') : [];
+  return run.failure?.settings ?? [];
 }
 
 /** Why a run failed, in the worker's plain sentence, and what to look at before trying again. */
