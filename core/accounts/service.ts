@@ -86,6 +86,13 @@ export function tenantsOf(db: DbOrTx, userId: string) {
     .orderBy(asc(memberships.createdAt));
 }
 
+/** The tenants a principal may work in: a person's memberships; an API token's own tenant only (a token belongs to one). */
+export async function tenantsFor(db: Db, principal: Principal) {
+  if (principal.via === 'session' && principal.actor.type === 'user' && principal.actor.id) return tenantsOf(db, principal.actor.id);
+  const rows = await db.select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name }).from(tenants).where(eq(tenants.id, principal.tenantId));
+  return rows.map((row) => ({ ...row, role: principal.role }));
+}
+
 /** A new browser session for a user in a tenant; expired sessions of everyone are swept on the way. */
 export async function openSession(db: DbOrTx, userId: string, tenantId: string) {
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
@@ -93,6 +100,30 @@ export async function openSession(db: DbOrTx, userId: string, tenantId: string) 
   const csrfToken = csrfTokenFor(token);
   await db.insert(sessions).values({ tokenHash: sha256(token), csrfHash: csrfHashOf(csrfToken), userId, tenantId, expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) });
   return { token, csrfToken, maxAgeSeconds: SESSION_DAYS * 86_400 };
+}
+
+/**
+ * Moves a browser session to another tenant of its user: a new session there (cookie value and
+ * CSRF token, each shown only now), the old session row deleted and a `session.switch` audit
+ * event in the new tenant, all in one transaction. A slug the user is no member of answers
+ * exactly like one no tenant has, so nobody learns which tenants exist.
+ */
+export async function switchTenant(db: Db, input: { token: string; userId: string; tenant: string; requestId?: string | undefined }) {
+  return db.transaction(async (tx) => {
+    const options = await tenantsOf(tx, input.userId);
+    const chosen = options.find((o) => o.slug === input.tenant);
+    if (!chosen) throw new AppError('not_found', `You are not a member of "${input.tenant}".`);
+    // Deleting first settles a race: of two switches (or a switch and a sign-out) with one
+    // cookie, only the one that removed the row opens a session.
+    const [old] = await tx.delete(sessions).where(and(eq(sessions.tokenHash, sha256(input.token)), eq(sessions.userId, input.userId))).returning({ id: sessions.id });
+    if (!old) throw new AppError('unauthorized', 'This session has ended. Sign in again.');
+    const [user] = await tx.select().from(users).where(eq(users.id, input.userId));
+    if (!user) throw new AppError('unauthorized', 'This session has ended. Sign in again.');
+    const session = await openSession(tx, user.id, chosen.tenantId);
+    // Nothing about the tenant left behind: its name is not the new tenant's business.
+    await recordAudit(tx, { tenantId: chosen.tenantId, actor: { type: 'user', id: user.id, label: user.email }, action: 'session.switch', resourceType: 'member', resourceId: user.id, changes: { email: user.email, role: chosen.role }, requestId: input.requestId });
+    return { ...session, user, tenant: chosen, tenants: options };
+  });
 }
 
 export async function signOut(db: Db, token: string) {

@@ -14,6 +14,7 @@ import * as invitations from '../../core/accounts/invitations.js';
 import { createSignInLimiter } from '../../core/accounts/sign-in-limit.js';
 
 const signInBody = z.object({ email: z.email('must be an email address').max(320), password: z.string().min(1, 'is required').max(1000), tenant: z.string().max(40).optional() }).strict();
+const switchBody = z.object({ tenant: z.string().min(1, 'is required').max(40).describe("The slug of one of your tenants (GET /auth/session lists them as `tenants`)") }).strict();
 const inviteBody = z.object({ email: z.email('must be an email address').max(320), role: z.enum(['owner', 'admin', 'viewer']) }).strict();
 const acceptBody = z
   .object({
@@ -39,7 +40,15 @@ export const accountOperations: Operation[] = [
     path: '/auth/session',
     summary: "Who is signed in, for which tenant and role. A browser session also gets its CSRF token (`csrf_token`, to send as X-CSRF-Token; the same one sign-in returned), so another tab or a reload can make changes; it is null for an API token, which needs none",
     role: 'viewer',
-    responses: { 200: '{ tenant, role, actor, via, csrf_token }' },
+    responses: { 200: "{ tenant, role, actor, via, csrf_token, tenants: [{ slug, name, role }] }: `tenants` lists a browser session's memberships; an API token has only its own tenant" },
+  },
+  {
+    method: 'post',
+    path: '/auth/switch-tenant',
+    summary: 'Move this browser session to another of your tenants: a new session cookie and CSRF token (answered like /auth/sign-in), and the old session ends. Browser sessions only (send X-CSRF-Token)',
+    role: 'viewer',
+    body: switchBody,
+    responses: { 200: 'Switched: { user, tenant, role, csrf_token, tenants }', 403: 'An API token (a token belongs to one tenant), or a missing CSRF token', 404: 'You are not a member of that tenant (whether or not it exists)' },
   },
   { method: 'get', path: '/members', summary: "The tenant's members and their roles", role: 'admin', responses: { 200: 'Members' } },
   {
@@ -59,6 +68,17 @@ function setSessionCookie(c: Context, deps: AppDeps, session: { token: string; m
   setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: requestIsHttps(c, deps.trustProxy ?? false), maxAge: session.maxAgeSeconds });
 }
 
+/** What sign-in and a tenant switch answer: who, where, and the new session's CSRF token. */
+function signedIn(session: Pick<Awaited<ReturnType<typeof accounts.signIn>>, 'user' | 'tenant' | 'tenants' | 'csrfToken'>) {
+  return {
+    user: { id: session.user.id, email: session.user.email, name: session.user.name },
+    tenant: { id: session.tenant.tenantId, slug: session.tenant.slug, name: session.tenant.name },
+    role: session.tenant.role,
+    csrf_token: session.csrfToken,
+    tenants: session.tenants.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
+  };
+}
+
 export function authRoutes(deps: AppDeps) {
   const limiter = createSignInLimiter(deps.redis, deps.queuePrefix, deps.signInLimits);
   const address = (c: Context) => clientAddress(c, deps.trustProxy ?? false);
@@ -67,13 +87,7 @@ export function authRoutes(deps: AppDeps) {
       const body = await parseBody(c, signInBody);
       const session = await accounts.signIn(deps.db, limiter, { ...body, address: address(c) });
       setSessionCookie(c, deps, session);
-      return c.json({
-        user: { id: session.user.id, email: session.user.email, name: session.user.name },
-        tenant: { id: session.tenant.tenantId, slug: session.tenant.slug, name: session.tenant.name },
-        role: session.tenant.role,
-        csrf_token: session.csrfToken,
-        tenants: session.tenants.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
-      });
+      return c.json(signedIn(session));
     })
     .post('/accept-invitation', async (c) => {
       const body = await parseBody(c, acceptBody);
@@ -99,12 +113,34 @@ export function authRoutes(deps: AppDeps) {
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     })
-    .get('/session', requireAuth(deps.db), (c) => {
+    .post('/switch-tenant', requireAuth(deps.db), async (c) => {
+      // The body first: a bad one is a 400 naming the field, whoever sends it.
+      const body = await parseBody(c, switchBody);
       const p = c.get('principal');
       const cookie = p.via === 'session' ? getCookie(c, SESSION_COOKIE) : undefined;
+      if (p.via !== 'session' || p.actor.type !== 'user' || !p.actor.id || !cookie) {
+        throw new AppError('forbidden', 'An API token belongs to one tenant and cannot switch to another; use a token made in that tenant.');
+      }
+      const session = await accounts.switchTenant(deps.db, { token: cookie, userId: p.actor.id, tenant: body.tenant, requestId: c.get('requestId') });
+      setSessionCookie(c, deps, session);
+      c.header('cache-control', 'no-store');
+      return c.json(signedIn(session));
+    })
+    .get('/session', requireAuth(deps.db), async (c) => {
+      const p = c.get('principal');
+      const cookie = p.via === 'session' ? getCookie(c, SESSION_COOKIE) : undefined;
+      const tenants = await accounts.tenantsFor(deps.db, p);
+      const current = tenants.find((t) => t.tenantId === p.tenantId);
       // The token is readable only by our own pages (no CORS); no cache may keep it.
       c.header('cache-control', 'no-store');
-      return c.json({ tenant: { id: p.tenantId, slug: p.tenantSlug }, role: p.role, actor: p.actor, via: p.via, csrf_token: cookie ? csrfTokenFor(cookie) : null });
+      return c.json({
+        tenant: { id: p.tenantId, slug: p.tenantSlug, name: current?.name ?? p.tenantSlug },
+        role: p.role,
+        actor: p.actor,
+        via: p.via,
+        csrf_token: cookie ? csrfTokenFor(cookie) : null,
+        tenants: tenants.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
+      });
     });
 }
 

@@ -25,5 +25,6 @@ export function App() {
         <SignIn onSignedIn={() => void client.invalidateQueries({ queryKey: ['session'] })} />
       </main>
     );
-  return <Shell session={session} />;
+  // Another workspace is another app: every page starts afresh, nothing kept from the last one.
+  return <Shell key={session.tenant.slug} session={session} />;
 }

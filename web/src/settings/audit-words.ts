@@ -28,6 +28,7 @@ export const actionLabels: Record<string, string> = {
   'invitation.create': 'Invited someone',
   'invitation.revoke': 'Withdrew an invitation',
   'invitation.accept': 'Accepted an invitation',
+  'session.switch': 'Switched into this workspace from another',
 };
 
 export const resourceTypeLabels: Record<string, string> = {

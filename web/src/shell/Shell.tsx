@@ -6,6 +6,7 @@ import { RunRoute } from '../pages/RunRoute.js';
 import { canChange, useSignOut, type Session } from '../session.js';
 import { focusRing, primaryButton, secondaryButton } from '../ui/styles.js';
 import { WizardProvider, useWizard } from '../wizard/WizardContext.js';
+import { TenantSwitcher } from './TenantSwitcher.js';
 
 // Schedules in words need a cron reader and a time-zone library: loaded with the pages that show them.
 const PipelinesPage = lazy(() => import('../pipelines/PipelinesPage.js').then((m) => ({ default: m.PipelinesPage })));
@@ -48,7 +49,7 @@ function AddButton() {
   );
 }
 
-/** The signed-in app: header, navigation, the page, and the add-integration wizard over it. */
+/** The signed-in app: header (with the workspace switcher), navigation, the page, and the add-integration wizard over it. */
 export function Shell({ session }: { session: Session }) {
   const signOut = useSignOut();
   return (
@@ -62,8 +63,9 @@ export function Shell({ session }: { session: Session }) {
           <Nav />
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-800">
             {canChange(session) && <AddButton />}
-            <span>
-              {session.actor.label} · {session.tenant.slug} ({session.role})
+            <TenantSwitcher session={session} />
+            <span data-testid="signed-in-as">
+              {session.actor.label} · {session.tenant.name ?? session.tenant.slug} ({session.role})
             </span>
             <button type="button" className={secondaryButton} onClick={() => void signOut()}>
               Sign out
