@@ -44,10 +44,10 @@ export async function screenshot(page: Page, name: string) {
   return file;
 }
 
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> };
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; html: string; failureSummary?: string }> };
 const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe-core's serious and critical findings on the page as it is now (WCAG 2 A/AA rules and best practices). */
+/** axe-core's serious and critical findings on the page as it is now (WCAG 2 A/AA rules and best practices), and body text below AAA contrast. */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
   // Evaluated through the debugging protocol: the app's CSP (script-src 'self') refuses injected script tags, rightly.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await axeSource);
@@ -56,9 +56,20 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
     return result.violations;
   });
-  return (violations as AxeViolation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  // Body text (paragraphs, list items, table cells, definitions) is held to AAA contrast (7:1, 4.5:1 when large).
+  const bodyText = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast-enhanced'] } });
+    return result.violations;
+  });
+  const aaa = (bodyText as AxeViolation[])
+    .flatMap((v) => v.nodes.filter((n) => /^<(p|li|dd|td)[\s>]/.test(n.html)).map((n) => `AAA body text ${v.id}: ${n.target.join(' ')} ${n.failureSummary ?? ''}`.trim()));
+  return [
+    ...(violations as AxeViolation[])
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    ...aaa,
+  ];
 }
 
 /** Writes what a test measured beside its screenshots. */
