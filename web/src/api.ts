@@ -13,6 +13,9 @@ export const setCsrfToken = (token: string | null) => {
 };
 
 export type ApiError = { code: string; message: string; fields?: Record<string, string[]> };
+/** What `api` throws: the Error, with the HTTP status and the API's error body. */
+export type ApiFailure = Error & { status?: number; detail?: ApiError };
+export const failureOf = (error: unknown): ApiFailure => (error instanceof Error ? (error as ApiFailure) : new Error(String(error)));
 
 // These open a session (or need none): asking for a token first would only cost a request.
 const WITHOUT_CSRF = new Set(['/auth/sign-in', '/auth/accept-invitation']);

@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import * as Dialog from '@radix-ui/react-dialog';
 import { lazy, Suspense, useState } from 'react';
 import { api } from '../api.js';
 import { canChange, useSession } from '../session.js';
 import type { Connector, Page } from '../types.js';
-import { card, dangerButton, secondaryButton } from '../ui/styles.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
+import { card, secondaryButton } from '../ui/styles.js';
 import { useWizard } from '../wizard/WizardContext.js';
 import { waitForRun } from '../wizard/run-result.js';
 import { useCatalog } from './CatalogPage.js';
@@ -20,34 +20,21 @@ function StatusBadge({ connector }: { connector: Connector }) {
 
 function DeleteConnection({ connector }: { connector: Connector }) {
   const client = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const remove = useMutation({
-    mutationFn: () => api(`/connectors/${connector.id}`, { method: 'DELETE' }),
-    onSuccess: () => {
-      setOpen(false);
-      void client.invalidateQueries({ queryKey: ['connectors'] });
-    },
-  });
   return (
-    <Dialog.Root open={open} onOpenChange={(next) => { setOpen(next); remove.reset(); }}>
-      <Dialog.Trigger className={secondaryButton}>Delete</Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 bg-slate-900/50" />
-        <Dialog.Content className="fixed left-1/2 top-1/2 w-[32rem] max-w-[95vw] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl">
-          <Dialog.Title className="text-lg font-semibold">Delete “{connector.name}”?</Dialog.Title>
-          <Dialog.Description className="mt-2 text-slate-800">
-            Sluice forgets this connection and its saved password. Data already copied stays in your warehouse. A connection that a pipeline still uses cannot be deleted: delete the pipeline first.
-          </Dialog.Description>
-          {remove.error && <p role="alert" className="mt-3 text-red-800">{remove.error.message}</p>}
-          <div className="mt-5 flex justify-end gap-3">
-            <Dialog.Close className={secondaryButton}>Keep it</Dialog.Close>
-            <button type="button" className={dangerButton} disabled={remove.isPending} onClick={() => remove.mutate()}>
-              {remove.isPending ? 'Deleting…' : 'Delete connection'}
-            </button>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+    <ConfirmDialog
+      trigger="Delete"
+      title={`Delete “${connector.name}”?`}
+      body={<p>Sluice forgets this connection and its saved password. Data already copied stays in your warehouse. A connection that a pipeline still uses cannot be deleted: delete the pipeline first.</p>}
+      confirm="Delete connection"
+      pending="Deleting…"
+      cancel="Keep it"
+      danger
+      onConfirm={async () => {
+        await api(`/connectors/${connector.id}`, { method: 'DELETE' });
+        await client.invalidateQueries({ queryKey: ['connectors'] });
+      }}
+      explain={(failure) => failure.message}
+    />
   );
 }
 

@@ -1,6 +1,6 @@
 import { Link, useLocation } from 'wouter';
 import { canChange, useSession } from '../session.js';
-import { ConfirmDialog } from './ConfirmDialog.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { LastRun, linkClass, PausedBadge, PipelineActions } from './PipelineParts.js';
 import { useConnectorNames, useDeletePipeline, usePipeline } from './queries.js';
 import { RunHistory } from './RunHistory.js';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link } from 'wouter';
 import { formatDateTime } from '../runs/format.js';
 import { secondaryButton } from '../ui/styles.js';
-import { ConfirmDialog } from './ConfirmDialog.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { linkClass } from './PipelineParts.js';
 import { useChangeState, useRunHistory, useStateHistory } from './queries.js';
 import type { PipelineView, RunView, StateEntry } from './types.js';

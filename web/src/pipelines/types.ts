@@ -27,5 +27,4 @@ export type StreamInput = {
 };
 
 /** What `api()` throws: the message is the server's, `detail` its code and field errors. */
-export type ApiFailure = Error & { status?: number; detail?: { code: string; message: string; fields?: Record<string, string[]> } };
-export const failureOf = (error: unknown): ApiFailure => (error instanceof Error ? (error as ApiFailure) : Object.assign(new Error(String(error)), {}));
+export { failureOf, type ApiFailure } from '../api.js';

@@ -1,7 +1,7 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import { useState, type ReactNode } from 'react';
-import { dangerButton, primaryButton, secondaryButton } from '../ui/styles.js';
-import { failureOf, type ApiFailure } from './types.js';
+import { useRef, useState, type ReactNode, type RefObject } from 'react';
+import { failureOf, type ApiFailure } from '../api.js';
+import { dangerButton, primaryButton, secondaryButton } from './styles.js';
 
 /**
  * A button that asks first: a Radix dialog saying in plain words what will happen, with
@@ -21,11 +21,16 @@ export function ConfirmDialog(props: {
   pending: string;
   cancel: string;
   danger?: boolean;
-  testId: string;
+  testId?: string;
   onConfirm: () => Promise<unknown>;
   explain: (failure: ApiFailure) => ReactNode;
+  /** After a refusal, e.g. to refresh a list that turned out to be stale. */
+  onFailed?: (failure: ApiFailure) => void;
+  /** Where focus goes after the action worked: its row (and so the button that opened this) is often gone. */
+  focusAfter?: RefObject<HTMLElement | null>;
 }) {
   const [open, setOpen] = useState(false);
+  const succeeded = useRef(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ReactNode>(null);
   const go = async () => {
@@ -33,9 +38,12 @@ export function ConfirmDialog(props: {
     setProblem(null);
     try {
       await props.onConfirm();
+      succeeded.current = true;
       setOpen(false);
     } catch (error) {
-      setProblem(props.explain(failureOf(error)));
+      const failure = failureOf(error);
+      setProblem(props.explain(failure));
+      props.onFailed?.(failure);
     } finally {
       setBusy(false);
     }
@@ -55,7 +63,16 @@ export function ConfirmDialog(props: {
       </Dialog.Trigger>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 bg-slate-900/50" />
-        <Dialog.Content data-testid={props.testId} className="fixed left-1/2 top-1/2 max-h-[90vh] w-[min(34rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-xl">
+        <Dialog.Content
+          data-testid={props.testId}
+          onCloseAutoFocus={(event) => {
+            if (succeeded.current && props.focusAfter?.current) {
+              event.preventDefault();
+              props.focusAfter.current.focus();
+            }
+            succeeded.current = false;
+          }}
+          className="fixed left-1/2 top-1/2 max-h-[90vh] w-[min(34rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-xl">
           <Dialog.Title className="text-lg font-semibold">{props.title}</Dialog.Title>
           <Dialog.Description asChild>
             <div className="mt-3 space-y-2">{props.body}</div>
@@ -71,7 +88,7 @@ export function ConfirmDialog(props: {
                 {props.cancel}
               </button>
             </Dialog.Close>
-            <button type="button" className={props.danger ? dangerButton : primaryButton} disabled={busy} onClick={() => void go()} data-testid={`${props.testId}-confirm`}>
+            <button type="button" className={props.danger ? dangerButton : primaryButton} disabled={busy} onClick={() => void go()} data-testid={props.testId ? `${props.testId}-confirm` : undefined}>
               {busy ? props.pending : props.confirm}
             </button>
           </div>
