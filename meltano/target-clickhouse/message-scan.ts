@@ -7,14 +7,15 @@
 export type Span = { start: number; end: number };
 export type ScannedMessage = { type?: Span | undefined; stream?: Span | undefined; record?: Span | undefined; timeExtracted?: Span | undefined; version?: Span | undefined; escapedStream: boolean };
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
+// JSON's structural bytes, shared with the record walk (record-check.ts).
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;
+export const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
 
 export const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 

@@ -1,4 +1,4 @@
-import { isSpace, skipString, skipValue, type Span } from './message-scan.js';
+import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipString, skipValue, type Span } from './message-scan.js';
 import type { PlannedColumn } from './table-plan.js';
 
 /**
@@ -29,14 +29,7 @@ export class FieldIndex {
   }
 }
 
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const CLOSE_BRACE = 0x7d;
-const LETTER_N = 0x6e;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
+const LETTER_N = 0x6e; // the n of null: a null passes every check
 
 /**
  * The fast path's look at a record: true when every value with a check passes it, so the

@@ -1,28 +1,14 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { primaryButton, secondaryButton, textField } from '../ui/styles.js';
-import type { Draft, SchedulePreset } from '../wizard/draft.js';
-import { cronOf, nextRuns, scheduleInWords, WEEKDAYS } from '../wizard/schedule-words.js';
+import { primaryButton, secondaryButton } from '../ui/styles.js';
+import type { Draft } from '../wizard/draft.js';
+import { ScheduleFields } from '../wizard/ScheduleFields.js';
+import { cronOf, nextRuns, scheduleInWords } from '../wizard/schedule-words.js';
 import { PausedBadge, ScheduleFacts } from './PipelineParts.js';
 import { usePatchPipeline } from './queries.js';
 import { failureOf, type PipelineView } from './types.js';
 import { fieldName, presetOf, scheduleSummary } from './words.js';
 
-const PRESETS: Array<[SchedulePreset, string]> = [
-  ['nightly', 'Every night'],
-  ['hourly', 'Every hour'],
-  ['weekly', 'Every week'],
-  ['custom', 'Custom (cron)'],
-  ['manual', 'Only when someone presses “Run now”'],
-];
-
 const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-const zones = (() => {
-  try {
-    return (Intl as unknown as { supportedValuesOf: (key: string) => string[] }).supportedValuesOf('timeZone');
-  } catch {
-    return ['UTC'];
-  }
-})();
 
 type FieldProblems = { cron?: string; timezone?: string; other: string[] };
 
@@ -64,106 +50,7 @@ function ScheduleEditor({ pipeline, onDone }: { pipeline: PipelineView; onDone: 
 
   return (
     <form onSubmit={submit} className="mt-3 rounded border border-slate-300 bg-slate-50 p-4" aria-label="Change the schedule" data-testid="schedule-editor">
-      <fieldset>
-        <legend className="mb-2 font-medium text-slate-900">When should Sluice copy new data?</legend>
-        <div className="grid gap-2 sm:grid-cols-2">
-          {PRESETS.map(([value, label]) => (
-            <label key={value} className="flex items-center gap-2 rounded border border-slate-300 bg-white p-2 text-slate-900 has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-blue-700">
-              <input type="radio" name="pipeline-schedule-preset" value={value} checked={schedule.preset === value} onChange={() => set({ preset: value })} className="h-4 w-4" autoFocus={schedule.preset === value} />
-              {label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <div className="mt-4 grid gap-3 sm:grid-cols-3">
-        {(schedule.preset === 'nightly' || schedule.preset === 'weekly') && (
-          <div>
-            <label htmlFor="pipeline-schedule-time" className="mb-1 block text-sm font-medium text-slate-900">
-              At
-            </label>
-            <input id="pipeline-schedule-time" type="time" className={textField} value={schedule.time} onChange={(e) => set({ time: e.target.value || '02:00' })} />
-          </div>
-        )}
-        {schedule.preset === 'hourly' && (
-          <div>
-            <label htmlFor="pipeline-schedule-minute" className="mb-1 block text-sm font-medium text-slate-900">
-              Minutes past the hour
-            </label>
-            <input
-              id="pipeline-schedule-minute"
-              type="number"
-              min={0}
-              max={59}
-              className={textField}
-              value={Number(schedule.time.split(':')[1] ?? 0)}
-              onChange={(e) => set({ time: `00:${String(Math.min(59, Math.max(0, Number(e.target.value) || 0))).padStart(2, '0')}` })}
-            />
-          </div>
-        )}
-        {schedule.preset === 'weekly' && (
-          <div>
-            <label htmlFor="pipeline-schedule-weekday" className="mb-1 block text-sm font-medium text-slate-900">
-              On
-            </label>
-            <select id="pipeline-schedule-weekday" className={textField} value={schedule.weekday} onChange={(e) => set({ weekday: Number(e.target.value) })}>
-              {WEEKDAYS.map((day, i) => (
-                <option key={day} value={i}>
-                  {day}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        {schedule.preset === 'custom' && (
-          <div>
-            <label htmlFor="pipeline-schedule-cron" className="mb-1 block text-sm font-medium text-slate-900">
-              Cron expression
-            </label>
-            <input
-              id="pipeline-schedule-cron"
-              className={`${textField} ${problems.cron ? 'border-red-800' : ''}`}
-              value={schedule.cron}
-              onChange={(e) => set({ cron: e.target.value })}
-              aria-describedby={`pipeline-schedule-cron-help${problems.cron ? ' pipeline-schedule-cron-error' : ''}`}
-              aria-invalid={problems.cron ? true : undefined}
-            />
-            <p id="pipeline-schedule-cron-help" className="mt-1 text-sm text-slate-800">
-              Five fields: minute hour day month weekday.
-            </p>
-            {problems.cron && (
-              <p id="pipeline-schedule-cron-error" role="alert" className="mt-1 text-sm font-medium text-red-800">
-                {problems.cron}
-              </p>
-            )}
-          </div>
-        )}
-        {schedule.preset !== 'manual' && (
-          <div>
-            <label htmlFor="pipeline-schedule-zone" className="mb-1 block text-sm font-medium text-slate-900">
-              Time zone
-            </label>
-            <select
-              id="pipeline-schedule-zone"
-              className={textField}
-              value={schedule.timezone}
-              onChange={(e) => set({ timezone: e.target.value })}
-              aria-invalid={problems.timezone ? true : undefined}
-              {...(problems.timezone ? { 'aria-describedby': 'pipeline-schedule-zone-error' } : {})}
-            >
-              {(zones.includes(schedule.timezone) ? zones : [schedule.timezone, ...zones]).map((z) => (
-                <option key={z} value={z}>
-                  {z.replace(/_/g, ' ')}
-                </option>
-              ))}
-            </select>
-            {problems.timezone && (
-              <p id="pipeline-schedule-zone-error" role="alert" className="mt-1 text-sm font-medium text-red-800">
-                {problems.timezone}
-              </p>
-            )}
-          </div>
-        )}
-      </div>
+      <ScheduleFields schedule={schedule} set={set} idPrefix="pipeline-schedule" manualLabel="Only when someone presses “Run now”" errors={problems} autoFocus />
       <div className="mt-4 text-slate-900" aria-live="polite" data-testid="schedule-preview">
         {!cron && <p>Sluice will not sync on its own: each sync starts when someone presses “Run now”.</p>}
         {words && 'words' in words && <p className="font-medium">{cron && scheduleSummary({ cron, timezone: schedule.timezone })}</p>}
