@@ -17,6 +17,13 @@ export const settingSchema = z.object({
   value: z.unknown().optional(),
   sensitive: z.boolean().optional(),
   options: z.array(z.object({ label: z.string(), value: z.union([z.string(), z.number()]) })).optional(),
+  /**
+   * Sluice's own keys (Meltano keeps unknown setting keys as they are). `json_schema`: the
+   * setting's JSON Schema as the plugin reported it (--about), for a structure Meltano's kinds
+   * cannot say: a list of objects, alternatives (oneOf), a map. `advanced`: folded away in the form.
+   */
+  json_schema: z.record(z.string(), z.unknown()).optional(),
+  advanced: z.boolean().optional(),
 });
 export type Setting = z.infer<typeof settingSchema>;
 

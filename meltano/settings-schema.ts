@@ -12,7 +12,10 @@ function propertyFor(setting: Setting): JsonSchema {
     ...(setting.value !== undefined && setting.value !== '' ? { default: setting.value } : {}),
     ...(isSecretSetting(setting) ? { writeOnly: true, 'x-secret': true } : {}),
     ...(setting.placeholder ? { 'x-placeholder': setting.placeholder } : {}),
+    ...(setting.advanced ? { 'x-advanced': true } : {}),
   };
+  // The plugin's own schema for the setting, when it said one; our label, help and secrecy on top.
+  if (setting.json_schema) return { ...setting.json_schema, ...common };
   switch (setting.kind) {
     case 'integer':
       return { type: 'integer', ...common };

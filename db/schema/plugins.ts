@@ -11,6 +11,10 @@ export const plugins = pgTable('plugins', {
   description: text('description').notNull(),
   category: text('category').notNull(),
   setupGuide: text('setup_guide').notNull(),
+  /** The icon the catalog shows (Meltano's `logo_url`): a path the web app serves, e.g. /icons/tap-github.svg. */
+  logoUrl: text('logo_url'),
+  /** The plugin's documentation (Meltano's `docs`). */
+  docsUrl: text('docs_url'),
   capabilities: jsonb('capabilities').$type<string[]>().notNull(),
   settings: jsonb('settings').$type<unknown[]>().notNull(),
   /** Meltano's settings_group_validation: alternative sets of required settings. */

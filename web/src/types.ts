@@ -1,6 +1,6 @@
 /** The API's shapes the pages read (snake_case as the API sends them). */
 export type JsonSchema = Record<string, unknown>;
-export type Plugin = { name: string; kind: 'extractor' | 'loader'; label: string; description: string; category: string; setup_guide: string | null; config_schema: JsonSchema };
+export type Plugin = { name: string; kind: 'extractor' | 'loader'; label: string; description: string; category: string; setup_guide: string | null; icon_url?: string | null; docs_url?: string | null; config_schema: JsonSchema };
 export type Connector = {
   id: string;
   name: string;
