@@ -67,6 +67,8 @@ const envSchema = z.object({
   LOG_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(30),
   SLUICE_ALLOWED_SOURCE_NETWORKS: allowedNetworks,
   SLUICE_FILES_DIR: z.string().min(1).default(defaultFilesDir),
+  // The meltano.yml that plugin registrations (`plugins add`, POST /catalog) edit; the project's own by default.
+  SLUICE_MELTANO_FILE: z.string().min(1).default(fileURLToPath(new URL('../meltano.yml', import.meta.url))),
   // Set to true only when a reverse proxy you run sits in front of the API: then its
   // X-Forwarded-For / X-Forwarded-Proto name the client (sign-in limits, Secure cookie, HSTS).
   SLUICE_TRUST_PROXY: z

@@ -13,7 +13,7 @@ import { testEnv } from './test-env.js';
 export type Call = (token: string | undefined, method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;
 
 /** The API over real Postgres and Redis, without listening and without a worker (runs stay queued). */
-export async function createTestApp(options: Partial<Pick<AppDeps, 'trustProxy' | 'signInLimits' | 'maxLogStreamsPerTenant' | 'log' | 'webRoot'>> = {}) {
+export async function createTestApp(options: Partial<Pick<AppDeps, 'trustProxy' | 'signInLimits' | 'maxLogStreamsPerTenant' | 'log' | 'webRoot' | 'meltanoFile'>> = {}) {
   const env = loadEnv(await testEnv());
   const { db, close } = createDb(env.DATABASE_URL, { max: 4 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });

@@ -21,6 +21,8 @@ export type AppDeps = {
   trustProxy?: boolean;
   /** Sign-in limits (tests lower them); defaults in core/accounts/sign-in-limit.ts. */
   signInLimits?: SignInLimits;
+  /** The meltano.yml plugin registrations edit (the project's own unless a test gives a copy). */
+  meltanoFile?: string;
   /** Most log streams (SSE) one tenant may hold open on this process at once. */
   maxLogStreamsPerTenant?: number;
 };

@@ -28,7 +28,7 @@ watchRedisOutages(log, 'redis', redis);
 const queue = openProducerQueues(env.REDIS_URL, env.SLUICE_QUEUE_PREFIX, log, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
 const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
 
-const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, webRoot, trustProxy: env.SLUICE_TRUST_PROXY });
+const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, webRoot, trustProxy: env.SLUICE_TRUST_PROXY, meltanoFile: env.SLUICE_MELTANO_FILE });
 const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => log.info({ url: `http://${env.HOST}:${info.port}` }, 'api listening'));
 
 let stopping = false;

@@ -10,8 +10,8 @@ export type Operation = {
   /** Relative to /api/v1, OpenAPI style: /connectors/{id} */
   path: string;
   summary: string;
-  /** Who may call it: 'public' needs no sign-in. */
-  role: Role | 'public';
+  /** Who may call it: 'public' needs no sign-in; 'platform_admin' runs the platform (operator CLI grants it). */
+  role: Role | 'public' | 'platform_admin';
   body?: z.ZodType;
   /** The body may be left out entirely (the route reads it as {}). */
   bodyOptional?: boolean;
@@ -30,7 +30,7 @@ export function openApiDocument(operations: Operation[]) {
     const query = op.query ? Object.entries(((toSchema(op.query) as { properties?: Record<string, unknown> }).properties ?? {})).map(([name, schema]) => ({ name, in: 'query', required: false, schema })) : [];
     (paths[op.path] ??= {})[op.method] = {
       summary: op.summary,
-      description: op.role === 'public' ? 'No sign-in needed.' : `Needs the ${op.role} role (or higher).`,
+      description: op.role === 'public' ? 'No sign-in needed.' : op.role === 'platform_admin' ? 'Needs a platform admin (an account or token the operator CLI made one).' : `Needs the ${op.role} role (or higher).`,
       ...(op.role === 'public' ? { security: [] } : {}),
       parameters: [...params, ...query],
       ...(op.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: toSchema(op.body) } } } } : {}),

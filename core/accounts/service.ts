@@ -133,7 +133,7 @@ export async function signOut(db: Db, token: string) {
 /** The principal behind a session cookie, with the stored CSRF hash (see csrf.ts: `csrfMatches`). */
 export async function authenticateSession(db: Db, token: string): Promise<(Principal & { csrfHash: string }) | undefined> {
   const [row] = await db
-    .select({ userId: users.id, email: users.email, tenantId: tenants.id, slug: tenants.slug, role: memberships.role, csrfHash: sessions.csrfHash })
+    .select({ userId: users.id, email: users.email, tenantId: tenants.id, slug: tenants.slug, role: memberships.role, csrfHash: sessions.csrfHash, platformAdmin: users.platformAdmin })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
@@ -144,5 +144,11 @@ export async function authenticateSession(db: Db, token: string): Promise<(Princ
     await db.delete(sessions).where(and(eq(sessions.tokenHash, sha256(token)), lt(sessions.expiresAt, new Date())));
     return undefined;
   }
-  return { tenantId: row.tenantId, tenantSlug: row.slug, role: row.role, actor: { type: 'user', id: row.userId, label: row.email }, via: 'session', csrfHash: row.csrfHash };
+  return { tenantId: row.tenantId, tenantSlug: row.slug, role: row.role, actor: { type: 'user', id: row.userId, label: row.email }, via: 'session', platformAdmin: row.platformAdmin, csrfHash: row.csrfHash };
+}
+
+/** Lets an account change what every tenant shares (the connector catalog), or stops it; false when no account has that email. */
+export async function setPlatformAdmin(db: Db, email: string, platformAdmin: boolean): Promise<boolean> {
+  const rows = await db.update(users).set({ platformAdmin }).where(eq(users.email, normalizeEmail(email))).returning({ id: users.id });
+  return rows.length > 0;
 }

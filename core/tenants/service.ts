@@ -7,7 +7,8 @@ import { AppError } from '../errors.js';
 
 export type Role = 'owner' | 'admin' | 'viewer';
 /** Who is calling, for which tenant, with which role; `actor` is what the audit log shows. */
-export type Principal = { tenantId: string; tenantSlug: string; role: Role; actor: Actor; via: 'token' | 'session' };
+/** `platformAdmin`: may change what every tenant shares (the connector catalog), not only its own tenant. */
+export type Principal = { tenantId: string; tenantSlug: string; role: Role; actor: Actor; via: 'token' | 'session'; platformAdmin: boolean };
 
 export const roleRank: Record<Role, number> = { viewer: 0, admin: 1, owner: 2 };
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -33,11 +34,12 @@ export async function findTenantBySlug(db: Db, slug: string) {
 }
 
 /** Creates an API token. The token itself is returned once and only its hash is kept. */
-export async function createToken(db: DbOrTx, tenantId: string, name: string, role: Role, audit?: { actor: Actor; requestId?: string | undefined }) {
+/** `platformAdmin` only from the operator CLI: the API never makes such a token. */
+export async function createToken(db: DbOrTx, tenantId: string, name: string, role: Role, audit?: { actor: Actor; requestId?: string | undefined }, { platformAdmin = false } = {}) {
   const token = `slk_${randomBytes(32).toString('base64url')}`;
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(apiTokens).values({ tenantId, name, role, tokenHash: hashToken(token) }).returning();
-    if (audit) await recordAudit(tx, { tenantId, actor: audit.actor, action: 'token.create', resourceType: 'token', resourceId: row!.id, changes: { name, role }, requestId: audit.requestId });
+    const [row] = await tx.insert(apiTokens).values({ tenantId, name, role, tokenHash: hashToken(token), platformAdmin }).returning();
+    if (audit) await recordAudit(tx, { tenantId, actor: audit.actor, action: 'token.create', resourceType: 'token', resourceId: row!.id, changes: { name, role, ...(platformAdmin ? { platform_admin: true } : {}) }, requestId: audit.requestId });
     return { id: row!.id, token, row: row! };
   });
 }
@@ -56,13 +58,13 @@ export async function revokeToken(db: Db, tenantId: string, id: string, caller: 
 }
 
 export function presentToken(t: typeof apiTokens.$inferSelect) {
-  return { id: t.id, name: t.name, role: t.role, created_at: t.createdAt.toISOString(), last_used_at: t.lastUsedAt?.toISOString() ?? null, revoked_at: t.revokedAt?.toISOString() ?? null };
+  return { id: t.id, name: t.name, role: t.role, platform_admin: t.platformAdmin, created_at: t.createdAt.toISOString(), last_used_at: t.lastUsedAt?.toISOString() ?? null, revoked_at: t.revokedAt?.toISOString() ?? null };
 }
 
 /** Resolves a bearer token to who is calling, or undefined for an unknown or revoked one. */
 export async function authenticate(db: Db, token: string): Promise<Principal | undefined> {
   const [row] = await db
-    .select({ tokenId: apiTokens.id, name: apiTokens.name, tenantId: apiTokens.tenantId, role: apiTokens.role, tenantSlug: tenants.slug, lastUsedAt: apiTokens.lastUsedAt })
+    .select({ tokenId: apiTokens.id, name: apiTokens.name, tenantId: apiTokens.tenantId, role: apiTokens.role, tenantSlug: tenants.slug, lastUsedAt: apiTokens.lastUsedAt, platformAdmin: apiTokens.platformAdmin })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
@@ -71,5 +73,5 @@ export async function authenticate(db: Db, token: string): Promise<Principal | u
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.tokenId));
   }
-  return { tenantId: row.tenantId, tenantSlug: row.tenantSlug, role: row.role, actor: { type: 'token', id: row.tokenId, label: `token "${row.name}"` }, via: 'token' };
+  return { tenantId: row.tenantId, tenantSlug: row.tenantSlug, role: row.role, actor: { type: 'token', id: row.tokenId, label: `token "${row.name}"` }, via: 'token', platformAdmin: row.platformAdmin };
 }

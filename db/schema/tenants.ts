@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { pgTable, text, timestamp, uuid, index } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, text, timestamp, uuid, index } from 'drizzle-orm/pg-core';
 
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -16,6 +16,8 @@ export const apiTokens = pgTable(
     tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     role: text('role', { enum: ['owner', 'admin', 'viewer'] as const }).notNull(),
+    /** A platform operator's token (made by the CLI only): may also change the connector catalog. */
+    platformAdmin: boolean('platform_admin').notNull().default(false),
     tokenHash: text('token_hash').notNull().unique(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

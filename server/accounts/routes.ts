@@ -138,6 +138,7 @@ export function authRoutes(deps: AppDeps) {
         role: p.role,
         actor: p.actor,
         via: p.via,
+        platform_admin: p.platformAdmin,
         csrf_token: cookie ? csrfTokenFor(cookie) : null,
         tenants: tenants.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
       });

@@ -37,6 +37,13 @@ export const requireAuth = (db: Db) =>
     return next();
   });
 
+/** What every tenant shares (the connector catalog) is changed by platform admins only. */
+export const requirePlatformAdmin = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    if (!c.get('principal').platformAdmin) throw new AppError('forbidden', 'Only a platform admin can change the connector catalog. Ask whoever runs this Sluice (they grant it with: npm run sluice -- admins grant <email>).');
+    await next();
+  });
+
 /** Viewers read; changing anything takes at least `role`. */
 export const requireRole = (role: Role) =>
   createMiddleware<AppEnv>(async (c, next) => {
