@@ -42,7 +42,7 @@ export async function startStack(options: { workers?: number; logLevel?: string;
   const log = pino({ level: 'info' }, apiLogDestination);
   // As server/main.ts: the run queues on a connection of their own that fails fast, outages logged once.
   const queue = openProducerQueues(env.REDIS_URL, env.SLUICE_QUEUE_PREFIX, log, { syncRetryDelayMs: env.SYNC_RETRY_DELAY_SECONDS * 1000 });
-  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, ...(options.web ? { webRoot: path.join(projectRoot, 'web', 'dist') } : {}) });
+  const app = createApp({ db, redis, queue, keyring: keyringFrom(env), log, queuePrefix: env.SLUICE_QUEUE_PREFIX, meltanoFile: env.SLUICE_MELTANO_FILE, ...(options.web ? { webRoot: path.join(projectRoot, 'web', 'dist') } : {}) });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

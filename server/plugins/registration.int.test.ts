@@ -16,13 +16,13 @@ const t = await createTestApp({ meltanoFile: file });
 const { call } = t;
 let owner: string;
 let platform: string;
+// Unique per run: the test catalog outlives runs.
+const dbf = `tap-dbf-${Date.now().toString(36)}`;
 
 beforeAll(async () => {
   const tenant = await tenants.createTenant(t.db, `reg-${Date.now().toString(36)}`);
   owner = (await tenants.createToken(t.db, tenant.id, 'owner', 'owner')).token;
   platform = (await tenants.createToken(t.db, tenant.id, 'ops', 'owner', undefined, { platformAdmin: true })).token;
-  // A registration a previous run left in the shared test catalog would read as a duplicate.
-  await call(platform, 'DELETE', '/catalog/tap-dbf');
 });
 afterAll(async () => {
   await t.close();
@@ -63,17 +63,17 @@ describe('POST /catalog', () => {
 
   it('registers a Singer SDK tap from PyPI with the settings the plugin reports, in meltano.yml and the catalog', async () => {
     const res = await call(platform, 'POST', '/catalog', {
-      name: 'tap-dbf', pip_url: 'tap-dbf', label: 'dBase files', category: 'file', logo_url: '/icons/tap-dbf.svg', file_settings: ['path'], hidden_settings: ['fs_root'],
+      name: dbf, pip_url: 'tap-dbf>=0.1.25,<=0.1.25', label: 'dBase files', category: 'file', logo_url: '/icons/tap-dbf.svg', file_settings: ['path'], hidden_settings: ['fs_root'],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    // Unpinned: pinned to what was installed, so every worker installs the same.
-    expect(res.body.plugin.pip_url).toMatch(/^tap-dbf==\d+\.\d+\.\d+$/);
+    // A range: pinned to what was installed, so every worker installs the same.
+    expect(res.body.plugin.pip_url).toBe('tap-dbf==0.1.25');
     expect(res.body.settings_from).toBe('plugin');
     expect(res.body.left_out.map((l: { name: string }) => l.name).sort()).toEqual([...SDK_PLUMBING].filter((n) => n !== 'flattening_separator').sort());
 
     const about = JSON.parse(await readFile(path.join(projectRoot, 'meltano', 'fixtures', 'about-tap-dbf-0.1.25.json'), 'utf8'));
-    const shown = (await call(owner, 'GET', '/catalog/tap-dbf')).body;
-    expect(shown).toMatchObject({ name: 'tap-dbf', kind: 'extractor', label: 'dBase files', category: 'file', icon_url: '/icons/tap-dbf.svg' });
+    const shown = (await call(owner, 'GET', `/catalog/${dbf}`)).body;
+    expect(shown).toMatchObject({ name: dbf, kind: 'extractor', label: 'dBase files', category: 'file', icon_url: '/icons/tap-dbf.svg' });
     expect(shown.capabilities).toEqual(about.capabilities);
     const properties = shown.config_schema.properties as Record<string, Record<string, unknown>>;
     // Every setting the plugin reports is offered (nested ones flattened), except the SDK's plumbing and the hidden root.
@@ -87,27 +87,27 @@ describe('POST /catalog', () => {
 
     const yml = await readFile(file, 'utf8');
     expect(yml).toContain('# Sluice\'s Meltano project.');
-    expect(yml).toMatch(/- name: tap-dbf\n\s+label: dBase files/);
+    expect(yml).toMatch(new RegExp(`- name: ${dbf}\\n\\s+label: dBase files`));
     expect(await scratchLeft()).toEqual([]);
   });
 
   it('upgrades in place, keeping what people wrote, and removes only what no connection uses', async () => {
-    const up = await call(platform, 'POST', '/catalog/tap-dbf/upgrade', { pip_url: 'tap-dbf==0.1.25' });
+    const up = await call(platform, 'POST', `/catalog/${dbf}/upgrade`, { pip_url: 'tap-dbf==0.1.25' });
     expect(up.status, JSON.stringify(up.body)).toBe(200);
     expect(up.body).toMatchObject({ removed_settings: [], added_settings: [], plugin: { label: 'dBase files' } });
 
     const tenant = await tenants.createTenant(t.db, `reg-use-${Date.now().toString(36)}`);
     const admin = (await tenants.createToken(t.db, tenant.id, 'admin', 'admin')).token;
-    const connector = await call(admin, 'POST', '/connectors', { name: 'dbf', plugin: 'tap-dbf', config: { path: 'x/*.dbf' } });
+    const connector = await call(admin, 'POST', '/connectors', { name: 'dbf', plugin: dbf, config: { path: 'x/*.dbf' } });
     expect(connector.status, JSON.stringify(connector.body)).toBe(201);
-    const refused = await call(platform, 'DELETE', '/catalog/tap-dbf');
+    const refused = await call(platform, 'DELETE', `/catalog/${dbf}`);
     expect(refused.status).toBe(409);
-    expect(refused.body.error.message).toMatch(/1 connection\(s\) use tap-dbf/);
+    expect(refused.body.error.message).toMatch(new RegExp(`1 connection\\(s\\) use ${dbf}`));
 
     expect((await call(admin, 'DELETE', `/connectors/${connector.body.id}`)).status).toBe(204);
     const before = await readFile(file, 'utf8');
-    expect((await call(platform, 'DELETE', '/catalog/tap-dbf')).status).toBe(204);
-    expect((await call(owner, 'GET', '/catalog/tap-dbf')).status).toBe(404);
+    expect((await call(platform, 'DELETE', `/catalog/${dbf}`)).status).toBe(204);
+    expect((await call(owner, 'GET', `/catalog/${dbf}`)).status).toBe(404);
     expect(await readFile(file, 'utf8')).not.toBe(before);
     expect(await readFile(file, 'utf8')).toBe(await readFile(meltanoFile, 'utf8'));
   });
