@@ -36,6 +36,7 @@ const USAGE = `Usage: npm run sluice -- <command>
         [--hide-setting a,b]                         settings no workspace may change (they keep their default)
   plugins list                                      every registered connector type
   plugins upgrade <name> [--pip-url <req>]          re-read it at a new version (default: the newest); reports
+        [--file-setting a,b] [--hide-setting a,b]
                                                     settings that disappeared
   plugins remove <name>                             refused while connections use it
   keys generate                                     print a new random master key
@@ -169,7 +170,7 @@ async function pluginCommand(db: ReturnType<typeof createDb>['db'], verb: string
     return;
   }
   if (verb === 'upgrade') {
-    const result = await upgradePlugin(registry, name, str(values, 'pip-url'), progress);
+    const result = await upgradePlugin(registry, name, { pipUrl: str(values, 'pip-url'), fileSettings: list(str(values, 'file-setting')), hiddenSettings: list(str(values, 'hide-setting')) }, progress);
     printRegistration(result);
     for (const s of result.removedSettings) out(`Removed setting: ${s}${result.connectorsUsingRemoved ? ` (${result.connectorsUsingRemoved} connection(s) of this type no longer pass a value for it)` : ''}`);
     for (const s of result.addedSettings) out(`New setting: ${s}`);

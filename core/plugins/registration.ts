@@ -256,7 +256,10 @@ export async function registerPlugin(registry: Registry, input: RegistrationInpu
  * settings that stay keep the labels and help written for them; settings the plugin no
  * longer has are reported with how many connections hold a value for them.
  */
-export async function upgradePlugin(registry: Registry, name: string, pipUrl: string | undefined, onLine: Progress = () => undefined): Promise<Upgrade> {
+/** `fileSettings`/`hiddenSettings` add to those already marked. */
+export type UpgradeOptions = { pipUrl?: string | undefined; fileSettings?: string[] | undefined; hiddenSettings?: string[] | undefined };
+
+export async function upgradePlugin(registry: Registry, name: string, { pipUrl, fileSettings = [], hiddenSettings = [] }: UpgradeOptions = {}, onLine: Progress = () => undefined): Promise<Upgrade> {
   return inRegistry(registry, async (tx) => {
     const current = parsePluginDefinitions(await readMeltanoYml(registry.meltanoFile)).find((p) => p.name === name);
     if (!current) throw new AppError('not_found', `There is no connector type named ${name} in meltano.yml.`);
@@ -269,8 +272,8 @@ export async function upgradePlugin(registry: Registry, name: string, pipUrl: st
       label: current.label, description: current.description, category: current.category, setupGuide: current.setup_guide,
       logoUrl: current.logo_url, docs: current.docs, capabilities: current.capabilities,
       settings: current.settings, required: current.settings_group_validation[0],
-      fileSettings: current.settings.filter((s) => s.kind === 'file').map((s) => s.name),
-      hiddenSettings: current.settings.filter((s) => s.kind === 'hidden').map((s) => s.name),
+      fileSettings: [...current.settings.filter((s) => s.kind === 'file').map((s) => s.name), ...fileSettings],
+      hiddenSettings: [...current.settings.filter((s) => s.kind === 'hidden').map((s) => s.name), ...hiddenSettings],
     };
     const { kind, requirement } = checkInput(input);
     const found = await introspect(input, kind, requirement, onLine);
@@ -282,8 +285,9 @@ export async function upgradePlugin(registry: Registry, name: string, pipUrl: st
       return { ...s, label: before.label ?? s.label, description: before.description ?? s.description, placeholder: before.placeholder ?? s.placeholder, ...(before.advanced ? { advanced: true } : {}) };
     });
     const known = new Set(found.settings.map((s) => s.name));
-    input.fileSettings = input.fileSettings?.filter((n) => known.has(n));
-    input.hiddenSettings = input.hiddenSettings?.filter((n) => known.has(n));
+    // Marks the old version had for settings that are gone drop silently; new ones asked for must exist.
+    input.fileSettings = input.fileSettings?.filter((n) => known.has(n) || fileSettings.includes(n));
+    input.hiddenSettings = input.hiddenSettings?.filter((n) => known.has(n) || hiddenSettings.includes(n));
     applyFileAndHidden(input, found);
     if (found.groups.length === 0) found.groups = current.settings_group_validation.map((g) => g.filter((n) => known.has(n))).filter((g) => g.length > 0);
     const removedSettings = current.settings.map((s) => s.name).filter((n) => !known.has(n));

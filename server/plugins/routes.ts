@@ -32,7 +32,7 @@ const registerBody = z
     hidden_settings: z.array(z.string().max(100)).max(100).optional(),
   })
   .strict();
-const upgradeBody = z.object({ pip_url: z.string().max(200).optional() }).strict();
+const upgradeBody = z.object({ pip_url: z.string().max(200).optional(), file_settings: z.array(z.string().max(100)).max(50).optional(), hidden_settings: z.array(z.string().max(100)).max(100).optional() }).strict();
 const pluginName = z.string().regex(/^[a-z][a-z0-9-]{0,59}$/, 'must be a connector type name like tap-github');
 
 export const catalogOperations: Operation[] = [
@@ -85,7 +85,7 @@ export function catalogRoutes(deps: AppDeps) {
       const name = parseParam(c.req.param('name'), pluginName, 'Connector type');
       const body = await parseOptionalBody(c, upgradeBody);
       const lines: string[] = [];
-      const result = await upgradePlugin(registry, name, body.pip_url, (line) => void lines.push(line));
+      const result = await upgradePlugin(registry, name, { pipUrl: body.pip_url, fileSettings: body.file_settings, hiddenSettings: body.hidden_settings }, (line) => void lines.push(line));
       await audit(c, 'plugin.upgrade', name, { pip_url: result.plugin.pip_url, removed_settings: result.removedSettings, added_settings: result.addedSettings });
       return c.json({
         ...presentRegistration(result, await catalog.getPlugin(deps.db, name)),
