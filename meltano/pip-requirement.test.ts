@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequirement, pinnedRequirement } from './pip-requirement.js';
+import { parsePipUrl, parseRequirement, pinnedRequirement } from './pip-requirement.js';
 
 describe('parseRequirement', () => {
   it.each([
@@ -25,8 +25,7 @@ describe('parseRequirement', () => {
     ['../x', /not a path/],
     ['--index-url=http://evil', /not a URL/],
     ['-e .', /option/],
-    ['tap-foo==1.0 tap-bar==2.0', /no spaces/],
-    ['tap-foo==1.0; rm -rf /', /no spaces/],
+        ['tap-foo==1.0; rm -rf /', /no spaces/],
     ['tap-foo;rm', /may only hold/],
     ['tap-foo==1.0`id`', /may only hold/],
     ['tap-foo$(id)', /may only hold/],
@@ -47,5 +46,24 @@ describe('parseRequirement', () => {
     const r = parseRequirement('Tap-S3-CSV[s3]>=2');
     if (!r.ok) throw new Error(r.reason);
     expect(pinnedRequirement(r, '2.3.1')).toBe('Tap-S3-CSV[s3]==2.3.1');
+  });
+});
+
+describe('parsePipUrl', () => {
+  it('takes the plugin package and pinned companions', () => {
+    expect(parsePipUrl('tap-rest-api-msdk==1.4.2 setuptools==80.10.2')).toMatchObject({ ok: true, main: { name: 'tap-rest-api-msdk' }, companions: [{ name: 'setuptools', pinned: '80.10.2' }] });
+    expect(parsePipUrl('tap-x')).toMatchObject({ ok: true, companions: [] });
+  });
+  it.each([
+    ['tap-x==1 setuptools', /must be pinned/],
+    ['tap-x==1 tap-x==1', /same package twice/],
+    ['tap-x==1 ; id', /package 2/],
+    ['tap-x==1 git+https://x/y', /not a URL/],
+    ['a==1 b==1 c==1 d==1 e==1 f==1', /at most 4/],
+    ['tap-x==1\tb==2', /no spaces/],
+  ])('refuses %s', (text, reason) => {
+    const r = parsePipUrl(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(reason);
   });
 });

@@ -64,3 +64,28 @@ export function pinnedRequirement(requirement: Requirement, version: string): st
   const extras = requirement.extras.length > 0 ? `[${requirement.extras.join(',')}]` : '';
   return `${requirement.rawName}${extras}==${version}`;
 }
+
+/**
+ * A whole `pip_url`: the plugin's package, optionally followed (space-separated, as Meltano
+ * reads it) by a few exactly pinned packages it needs beside it (`tap-x==1.0 setuptools==80.10.2`,
+ * for a plugin that imports a module its own requirements forgot).
+ */
+export type PipUrl = { ok: true; text: string; main: Requirement; companions: Requirement[] };
+export const MAX_COMPANIONS = 4;
+
+export function parsePipUrl(input: unknown): PipUrl | RequirementProblem {
+  if (typeof input !== 'string' || input.trim() === '') return parseRequirement(input) as RequirementProblem;
+  const parts = input.trim().split(/ +/);
+  if (parts.length > 1 + MAX_COMPANIONS) return { ok: false, reason: `holds ${parts.length} packages; give the plugin's package and at most ${MAX_COMPANIONS} pinned companions` };
+  const parsed = parts.map(parseRequirement);
+  const bad = parsed.findIndex((r) => !r.ok);
+  if (bad >= 0) {
+    const reason = (parsed[bad] as RequirementProblem).reason;
+    return { ok: false, reason: parts.length === 1 ? reason : `package ${bad + 1} (${parts[bad]}) ${reason}` };
+  }
+  const [main, ...companions] = parsed as Requirement[];
+  const loose = companions.find((c) => !c.pinned);
+  if (loose) return { ok: false, reason: `names ${loose.text} beside the plugin's package: a companion package must be pinned exactly (==)` };
+  if (new Set(parsed.map((r) => (r as Requirement).name)).size !== parsed.length) return { ok: false, reason: 'names the same package twice' };
+  return { ok: true, text: parts.join(' '), main: main!, companions };
+}

@@ -34,6 +34,7 @@ const USAGE = `Usage: npm run sluice -- <command>
         [--setting name[:kind][:secret]]... [--required a,b]   settings, for a plugin that cannot describe itself
         [--file-setting a,b]                         settings that name files (kept inside each workspace's folder)
         [--hide-setting a,b]                         settings no workspace may change (they keep their default)
+        [--secret-setting a,b]                       secrets the plugin does not mark (names like token or password are kept secret anyway)
   plugins list                                      every registered connector type
   plugins upgrade <name> [--pip-url <req>]          re-read it at a new version (default: the newest); reports
         [--file-setting a,b] [--hide-setting a,b]
@@ -70,7 +71,7 @@ async function main(argv: string[]): Promise<void> {
       'pip-url': { type: 'string' }, kind: { type: 'string' }, executable: { type: 'string' }, namespace: { type: 'string' }, label: { type: 'string' },
       category: { type: 'string' }, description: { type: 'string' }, 'setup-guide': { type: 'string' }, 'logo-url': { type: 'string' }, docs: { type: 'string' },
       capabilities: { type: 'string' }, setting: { type: 'string', multiple: true }, required: { type: 'string' },
-      'file-setting': { type: 'string' }, 'hide-setting': { type: 'string' },
+      'file-setting': { type: 'string' }, 'hide-setting': { type: 'string' }, 'secret-setting': { type: 'string' },
     },
   });
   const [noun, verb, arg] = positionals;
@@ -188,7 +189,7 @@ async function pluginCommand(db: ReturnType<typeof createDb>['db'], verb: string
     capabilities: list(str(values, 'capabilities')),
     settings: settingFlags.length > 0 ? settingFlags.map(parseSettingFlag) : undefined,
     required: list(str(values, 'required')),
-    fileSettings: list(str(values, 'file-setting')), hiddenSettings: list(str(values, 'hide-setting')),
+    fileSettings: list(str(values, 'file-setting')), hiddenSettings: list(str(values, 'hide-setting')), secretSettings: list(str(values, 'secret-setting')),
   }, progress);
   printRegistration(result);
 }

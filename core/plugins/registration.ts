@@ -9,7 +9,7 @@ import { capabilitiesFromFlags, capabilityWarnings, effectiveCapabilities } from
 import { helpFlags, installedPackage, readAbout } from '../../meltano/introspect.js';
 import { readMeltanoYml, withPluginAdded, withPluginRemoved, withPluginReplaced, writeMeltanoYml, type DefinitionInput } from '../../meltano/meltano-yml.js';
 import { parsePluginDefinitions, settingSchema, type PluginDefinition, type PluginKind, type Setting } from '../../meltano/plugins.js';
-import { parseRequirement, pinnedRequirement, type Requirement } from '../../meltano/pip-requirement.js';
+import { parsePipUrl, parseRequirement, pinnedRequirement, type PipUrl } from '../../meltano/pip-requirement.js';
 import { projectRoot } from '../../meltano/project.js';
 import { installPackage } from '../../meltano/scratch-install.js';
 import { AppError } from '../errors.js';
@@ -46,6 +46,12 @@ export type RegistrationInput = {
   fileSettings?: string[] | undefined;
   /** Settings no workspace may change (they keep their default), e.g. a file system root. */
   hiddenSettings?: string[] | undefined;
+  /** Settings that are secret though the plugin does not mark them (stored encrypted, never shown). */
+  secretSettings?: string[] | undefined;
+  /** What people should fill, when the plugin's own `required` is too weak: alternative sets of settings. */
+  groups?: string[][] | undefined;
+  /** Curated words and choices per setting (label, description, placeholder, advanced, value…), on top of what the plugin says. */
+  settingOverrides?: Record<string, Partial<Setting>> | undefined;
 };
 export type Registration = {
   plugin: PluginDefinition;
@@ -79,11 +85,11 @@ function kindFor(name: string, kind: PluginKind | undefined): PluginKind {
 }
 
 /** The checks that need nothing installed: names, requirement, texts. Throws naming the field. */
-export function checkInput(input: RegistrationInput): { kind: PluginKind; requirement: Requirement } {
+export function checkInput(input: RegistrationInput): { kind: PluginKind; requirement: PipUrl } {
   if (typeof input.name !== 'string' || !NAME.test(input.name) || input.name.length > 60) {
     throw invalid('name', 'must be 1-60 lowercase letters and digits in words joined by single dashes, like tap-github (no spaces, dots, slashes or shell characters)');
   }
-  const requirement = parseRequirement(input.pipUrl);
+  const requirement = parsePipUrl(input.pipUrl);
   if (!requirement.ok) throw invalid('pip_url', requirement.reason);
   const kind = kindFor(input.name, input.kind);
   if (input.executable !== undefined && (!EXECUTABLE.test(input.executable) || input.executable.length > 80)) throw invalid('executable', 'must be a program name (letters, digits, - _ .), not a path');
@@ -103,6 +109,10 @@ export function checkInput(input: RegistrationInput): { kind: PluginKind; requir
     const names = new Set(input.settings.map((s) => s.name));
     for (const r of input.required ?? []) if (!names.has(r)) throw invalid('required', `names "${r}", which is not one of the settings given`);
   }
+  for (const [name, override] of Object.entries(input.settingOverrides ?? {})) {
+    const parsed = settingSchema.partial().safeParse(override);
+    if (!parsed.success) throw invalid(`setting_overrides.${name}`, parsed.error.issues[0]!.message);
+  }
   return { kind, requirement };
 }
 
@@ -116,14 +126,15 @@ async function inRegistry<T>({ db }: Registry, fn: (tx: DbOrTx) => Promise<T>): 
 type Introspection = { version: string; executable: string; pipUrl: string; capabilities: string[]; settings: Setting[]; groups: string[][]; settingsFrom: 'plugin' | 'given'; warnings: string[]; leftOut: AboutSettings['leftOut'] };
 
 /** Installs the requirement in a scratch venv and asks the plugin about itself; the venv is removed afterwards. */
-async function introspect(input: RegistrationInput, kind: PluginKind, requirement: Requirement, onLine: Progress): Promise<Introspection> {
+async function introspect(input: RegistrationInput, kind: PluginKind, pipUrlParsed: PipUrl, onLine: Progress): Promise<Introspection> {
+  const requirement = pipUrlParsed.main;
   const scratch = path.join(projectRoot, '.meltano', '.registering', `${input.name}-${randomBytes(4).toString('hex')}`);
   await mkdir(scratch, { recursive: true });
   try {
     const venvDir = path.join(scratch, 'venv');
-    onLine(`Installing ${requirement.text} from PyPI to read what it can do…`);
+    onLine(`Installing ${pipUrlParsed.text} from PyPI to read what it can do…`);
     try {
-      await installPackage({ venvDir, pipUrl: requirement.text, onLine: (line) => onLine(`  ${line}`) });
+      await installPackage({ venvDir, pipUrl: pipUrlParsed.text, onLine: (line) => onLine(`  ${line}`) });
     } catch (error) {
       throw invalid('pip_url', error instanceof Error ? error.message : String(error));
     }
@@ -138,7 +149,7 @@ async function introspect(input: RegistrationInput, kind: PluginKind, requiremen
       throw invalid('executable', `${input.executable ? `"${input.executable}" is not a program of ${requirement.rawName}; ` : ''}say which program runs it: one of ${installed.programs.join(', ')}`);
     }
     const program = path.join(venvDir, 'bin', executable);
-    const pipUrl = requirement.pinned ? requirement.text : pinnedRequirement(requirement, installed.version);
+    const pipUrl = [requirement.pinned ? requirement.text : pinnedRequirement(requirement, installed.version), ...pipUrlParsed.companions.map((c) => c.text)].join(' ');
 
     onLine(`Asking ${executable} ${installed.version} about its settings (--about)…`);
     const about = await readAbout(program);
@@ -179,13 +190,23 @@ async function introspect(input: RegistrationInput, kind: PluginKind, requiremen
 // Names and help that suggest a setting names files on this server (a plugin cannot say so).
 const LOOKS_LIKE_FILES = /(^|[._])(path|paths|file|files|dir|directory|folder|root|glob)($|[._])|file ?system|directory|glob/i;
 
-/** Marks file and hidden settings as asked; warns about settings that look like paths and are neither. */
+// Names that hold credentials, whatever the plugin says: secrets are the one mistake we cannot undo.
+const LOOKS_SECRET = /(^|[_.])(password|passwd|secret|token|api_?key|private_?key|access_?key|secret_?key|passphrase|credentials?)($|[_.])/i;
+const NOT_SECRET = /(url|uri|endpoint|type|method|enabled|expiry|expires_at|path|file|location|header|name|id)$/i;
+
+/** Marks file, hidden and secret settings as asked (and by name), applies curated overrides; warns about settings that look like paths. */
 function applyFileAndHidden(input: RegistrationInput, found: Introspection) {
   const names = new Set(found.settings.map((s) => s.name));
-  for (const [field, list] of [['file_settings', input.fileSettings], ['hidden_settings', input.hiddenSettings]] as const) {
+  for (const [field, list] of [['file_settings', input.fileSettings], ['hidden_settings', input.hiddenSettings], ['secret_settings', input.secretSettings], ['setting_overrides', Object.keys(input.settingOverrides ?? {})], ['groups', (input.groups ?? []).flat()]] as const) {
     for (const n of list ?? []) if (!names.has(n)) throw invalid(field, `names "${n}", which is not one of its settings (${[...names].join(', ')})`);
   }
-  found.settings = found.settings.map((s) => {
+  found.settings = found.settings.map((plain) => {
+    const override = input.settingOverrides?.[plain.name];
+    let s: Setting = override ? { ...plain, ...override, name: plain.name } : plain;
+    if (!s.sensitive && (input.secretSettings?.includes(s.name) || (LOOKS_SECRET.test(s.name) && !NOT_SECRET.test(s.name) && ['string', 'object', 'array', 'password', 'oauth'].includes(s.kind)))) {
+      if (!input.secretSettings?.includes(s.name)) found.warnings.push(`The setting ${s.name} is kept secret (encrypted, never shown) because of its name, though the plugin does not mark it.`);
+      s = { ...s, sensitive: true };
+    }
     if (input.hiddenSettings?.includes(s.name)) return { ...s, kind: 'hidden' as const };
     if (input.fileSettings?.includes(s.name)) {
       const { json_schema: _, ...rest } = s;
@@ -196,7 +217,8 @@ function applyFileAndHidden(input: RegistrationInput, found: Introspection) {
     }
     return s;
   });
-  found.groups = found.groups.map((g) => g.filter((n) => !input.hiddenSettings?.includes(n)));
+  if (input.groups) found.groups = input.groups;
+  found.groups = found.groups.map((g) => g.filter((n) => !input.hiddenSettings?.includes(n))).filter((g) => g.length > 0);
 }
 
 function definitionFrom(input: RegistrationInput, found: Introspection): DefinitionInput {
@@ -274,6 +296,7 @@ export async function upgradePlugin(registry: Registry, name: string, { pipUrl, 
       settings: current.settings, required: current.settings_group_validation[0],
       fileSettings: [...current.settings.filter((s) => s.kind === 'file').map((s) => s.name), ...fileSettings],
       hiddenSettings: [...current.settings.filter((s) => s.kind === 'hidden').map((s) => s.name), ...hiddenSettings],
+      secretSettings: current.settings.filter((s) => s.sensitive).map((s) => s.name),
     };
     const { kind, requirement } = checkInput(input);
     const found = await introspect(input, kind, requirement, onLine);
@@ -288,6 +311,7 @@ export async function upgradePlugin(registry: Registry, name: string, { pipUrl, 
     // Marks the old version had for settings that are gone drop silently; new ones asked for must exist.
     input.fileSettings = input.fileSettings?.filter((n) => known.has(n) || fileSettings.includes(n));
     input.hiddenSettings = input.hiddenSettings?.filter((n) => known.has(n) || hiddenSettings.includes(n));
+    input.secretSettings = input.secretSettings?.filter((n) => known.has(n));
     applyFileAndHidden(input, found);
     if (found.groups.length === 0) found.groups = current.settings_group_validation.map((g) => g.filter((n) => known.has(n))).filter((g) => g.length > 0);
     const removedSettings = current.settings.map((s) => s.name).filter((n) => !known.has(n));

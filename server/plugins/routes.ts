@@ -30,6 +30,9 @@ const registerBody = z
     required: z.array(z.string().max(100)).max(300).optional(),
     file_settings: z.array(z.string().max(100)).max(50).optional(),
     hidden_settings: z.array(z.string().max(100)).max(100).optional(),
+    secret_settings: z.array(z.string().max(100)).max(100).optional(),
+    groups: z.array(z.array(z.string().max(100)).min(1).max(50)).max(10).optional(),
+    setting_overrides: z.record(z.string().max(100), z.record(z.string(), z.unknown())).optional(),
   })
   .strict();
 const upgradeBody = z.object({ pip_url: z.string().max(200).optional(), file_settings: z.array(z.string().max(100)).max(50).optional(), hidden_settings: z.array(z.string().max(100)).max(100).optional() }).strict();
@@ -73,7 +76,8 @@ export function catalogRoutes(deps: AppDeps) {
         name: body.name, pipUrl: body.pip_url, kind: body.kind, executable: body.executable, namespace: body.namespace,
         label: body.label, description: body.description, category: body.category, setupGuide: body.setup_guide,
         logoUrl: body.logo_url, docs: body.docs, capabilities: body.capabilities, settings: body.settings, required: body.required,
-        fileSettings: body.file_settings, hiddenSettings: body.hidden_settings,
+        fileSettings: body.file_settings, hiddenSettings: body.hidden_settings, secretSettings: body.secret_settings,
+        groups: body.groups, settingOverrides: body.setting_overrides as RegistrationInput['settingOverrides'],
       };
       const lines: string[] = [];
       const result = await registerPlugin(registry, input, (line) => void lines.push(line));
