@@ -39,6 +39,8 @@ const MAX_TEXTS = 200;
  * const compiled = compileSchema(plugin.configSchema); // throws InvalidSchemaError if malformed
  */
 export function compileSchema(schema: ConfigSchema): CompiledSchema {
+  // Typed as an object, but it comes from the database or the network.
+  if (schema === null || typeof schema !== 'object') throw new InvalidSchemaError(['the schema must be an object describing the settings']);
   let compiled = byObject.get(schema);
   if (!compiled) {
     const text = JSON.stringify(schema);

@@ -59,8 +59,7 @@ type Unit = OutputUnit & { kl: string[]; il: string[] };
  * judged together: when only one of them is the kind of value given (its type, `const` or
  * discriminating property matches), its own problems are the ones to fix; otherwise the
  * problem is which alternatives there are, in words, plus the problems of the closest one.
- * `chooseRootSet` answers for the config's own `anyOf` of `required` lists (connectors.md:
- * alternative sets of required settings), which the caller words its own way.
+ * (The config's own `anyOf` of `required` lists is judged by the caller, config-validation.ts.)
  */
 export function problemsOf(ctx: Context, errors: readonly OutputUnit[]): Problem[] {
   const units: Unit[] = [];
@@ -106,9 +105,10 @@ function alternativeProblems(ctx: Context, choice: Unit, inside: Unit[]): Proble
   const alternatives = Array.isArray(options) ? options : [];
   const byAlternative = alternatives.map((_, i) => inside.filter((e) => alternativeOf(e, choice) === i));
   const here = (words: string): Problem => ({ path: choice.il, labels: labelsFor(ctx, choice.kl, choice.il).labels, words, keyword: choice.keyword });
-  const names = alternatives.map((a, i) => alternativeName(ctx, a, i));
+  const properties = record(resolved(ctx, schemaAt(ctx, choice.kl.slice(0, -1))).properties);
+  const names = alternatives.map((a, i) => alternativeName(ctx, a, i, properties));
   const matched = byAlternative.flatMap((errors, i) => (errors.length === 0 ? [i] : []));
-  if (matched.length > 1) return [here(`must match only one of: ${matched.map((i) => names[i]).join(', ')}`)];
+  if (matched.length > 1) return [here(`must match only one of: ${matched.map((i) => names[i]!.name).join(', ')}`)];
   // Alternatives of another kind than the value (type, const or a discriminating property's const/enum) are not what was meant.
   const meant = byAlternative.flatMap((errors, i) => (errors.some((e) => ruledOut(e, choice)) ? [] : [i]));
   if (meant.length === 1) return interpret(ctx, byAlternative[meant[0]!]!);
@@ -126,47 +126,51 @@ function ruledOut(e: Unit, choice: Unit): boolean {
   return (e.keyword === 'const' || e.keyword === 'enum') && depth <= 1;
 }
 
-/** An alternative as a person would name it: its title; the fields it requires; the kind of value it is; else its number. */
-function alternativeName(ctx: Context, alternative: unknown, i: number): string {
+type AlternativeName = { name: string; /** Named by the kind of value or the value it is, not by a title or its fields. */ plain: boolean };
+
+/** An alternative as a person would name it: its title; the value or kind of value it is; the fields it requires; else its number. */
+function alternativeName(ctx: Context, alternative: unknown, i: number, properties: Json): AlternativeName {
   const a = resolved(ctx, alternative);
-  if (typeof a.title === 'string' && a.title.trim() !== '') return a.title.trim();
-  if (a.const !== undefined) return shown(a.const);
-  if (Array.isArray(a.enum)) return listOf(a.enum.map(shown), 'or');
+  if (typeof a.title === 'string' && a.title.trim() !== '') return { name: a.title.trim(), plain: false };
+  if (a.const !== undefined) return { name: shown(a.const), plain: true };
+  if (Array.isArray(a.enum)) return { name: listOf(a.enum.map(shown), 'or'), plain: true };
   if (Array.isArray(a.required) && a.required.length > 0 && Object.keys(a).every((k) => ['required', 'description', '$comment'].includes(k)))
-    return listOf(a.required.map(String).map(humanise));
+    return { name: listOf(a.required.map(String).map((name) => propertyLabel(ctx, properties[name], name))), plain: false };
   const types = (Array.isArray(a.type) ? a.type : [a.type]).filter((t): t is string => typeof t === 'string');
-  if (types.length > 0) return listOf(types.map((t) => typeNoun(t) ?? t), 'or');
-  return `option ${i + 1}`;
+  if (types.length > 0) return { name: listOf(types.map((t) => typeNoun(t) ?? t), 'or'), plain: true };
+  return { name: `option ${i + 1}`, plain: false };
 }
 
-function alternativesWords(ctx: Context, alternatives: unknown[], names: string[]): string {
-  const schemas = alternatives.map((a) => resolved(ctx, a));
-  // Alternatives that are only kinds of value ("text", "a whole number") or values read as a type would; null is no value, so left out.
-  const plain = schemas.every((a) => typeof a.title !== 'string' && Object.keys(a).every((k) => ['type', 'const', 'description'].includes(k)));
-  const shownNames = names.filter((_, i) => schemas[i]!.type !== 'null');
-  return plain ? `must be ${listOf(shownNames, 'or')}` : `must match one of: ${shownNames.join(', ')}`;
+function alternativesWords(ctx: Context, alternatives: unknown[], names: AlternativeName[]): string {
+  // Null is no value (an empty setting is left out), so "empty" is not offered.
+  const offered = names.filter((_, i) => resolved(ctx, alternatives[i]).type !== 'null');
+  // Kinds of value and values read as a type would ("must be text or a whole number").
+  if (offered.every((n) => n.plain)) return `must be ${listOf(offered.map((n) => n.name), 'or')}`;
+  return `must match one of: ${offered.map((n) => n.name).join(', ')}`;
 }
 
 function problemOf(ctx: Context, u: Unit): Problem | undefined {
-  const { labels, node } = labelsFor(ctx, u.kl, u.il);
+  const { labels, property } = labelsFor(ctx, u.kl, u.il);
   const at = (path: string[], words: string, more: string[] = []): Problem => ({ path, labels: [...labels, ...more], words, keyword: u.keyword });
   switch (u.keyword) {
     case 'required': {
       const name = /required property "(.*)"\.$/s.exec(u.error)?.[1];
       if (name === undefined) return at(u.il, 'is missing a required field');
-      return at([...u.il, name], 'is required', [propertyLabel(ctx, record(resolved(ctx, node).properties)[name], name)]);
+      return at([...u.il, name], 'is required', [propertyLabel(ctx, property(name), name)]);
     }
     case 'dependentRequired':
     case 'dependencies': {
+      // The schema form of `dependencies` only announces its subschema's errors, which follow.
+      if (/does not match dependant schema/.test(u.error)) return undefined;
       const [, given, needed] = /has "(.*)" but does not have "(.*)"\.$/s.exec(u.error) ?? [];
       if (given === undefined || needed === undefined) return at(u.il, 'is not valid');
-      const properties = record(resolved(ctx, node).properties);
-      return at([...u.il, needed], `is required when ${propertyLabel(ctx, properties[given], given)} is given`, [propertyLabel(ctx, properties[needed], needed)]);
+      return at([...u.il, needed], `is required when ${propertyLabel(ctx, property(given), given)} is given`, [propertyLabel(ctx, property(needed), needed)]);
     }
     case 'false': {
       // A key no schema allows: under `additionalProperties: false`, a field the object does not have.
       const unknown = u.kl[u.kl.length - 1] === 'additionalProperties' || u.kl[u.kl.length - 1] === 'unevaluatedProperties';
-      return at(u.il, unknown ? (u.il.length === 1 ? 'is not a setting of this connector' : 'is not a field it has') : 'is not allowed');
+      if (!unknown) return at(u.il, 'is not allowed');
+      return { ...at(u.il, u.il.length === 1 ? 'is not a setting of this connector' : 'is not a field it has'), keyword: 'additionalProperties' };
     }
     case 'format': {
       const value = valueAt(ctx.data, u.il);
@@ -219,10 +223,15 @@ function valueAt(data: unknown, path: string[]): unknown {
  * keyword location: a property by its label, an item by its number ("item 1"), a map's
  * entry by its key. Returns the schema reached too (where `required` was found).
  */
-function labelsFor(ctx: Context, kl: string[], il: string[]): { labels: string[]; node: unknown } {
+function labelsFor(ctx: Context, kl: string[], il: string[]): { labels: string[]; property: (name: string) => unknown } {
   let node: unknown = ctx.compiled.root;
   const labels: string[] = [];
-  const step = (label: string) => labels.push(label);
+  // The schemas applied to the value reached, outermost first: an alternative's `required` names properties its parent describes.
+  let applied: unknown[] = [node];
+  const step = (label: string) => {
+    labels.push(label);
+    applied = [];
+  };
   const entry = () => il[labels.length] ?? '';
   const item = () => `item ${Number(entry()) + 1}`;
   for (let i = 0; i < kl.length; i++) {
@@ -247,10 +256,12 @@ function labelsFor(ctx: Context, kl: string[], il: string[]): { labels: string[]
       node = Array.isArray(list) ? list[Number(key)] : record(list)[key];
     } else if (s === 'not' || s === 'if' || s === 'then' || s === 'else') node = here[s];
     else break; // the keyword that failed
+    applied.push(node);
   }
   // Steps the walk could not follow (a probe's item): named plainly.
   while (labels.length < il.length) step(/^\d+$/.test(entry()) ? item() : `"${entry()}"`);
-  return { labels, node };
+  const property = (name: string) => [...applied].reverse().map((n) => record(resolved(ctx, n).properties)[name]).find((p) => p !== undefined);
+  return { labels, property };
 }
 
 /** "Streams, item 1: Name is required"; a top-level setting is simply "Port must be a whole number". */

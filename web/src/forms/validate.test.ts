@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { richConfig, richSchema } from '../../../meltano/config-validation/rich-schema.fixture.js';
 import { readPluginDefinitions } from '../../../meltano/plugins.js';
 import { configSchemaFor } from '../../../meltano/settings-schema.js';
 import { formModel, initialValues, WAY_KEY, type ConfigSchema } from './schema-fields.js';
@@ -97,6 +98,23 @@ describe('validateConfig', () => {
   });
 });
 
+describe("validateConfig with a rich schema (the server's own validation)", () => {
+  it('shows a nested problem by its setting, saying where', () => {
+    expect(validateConfig(richSchema, richConfig)).toEqual({});
+    expect(validateConfig(richSchema, { ...richConfig, streams: [{ path: 'a.csv' }, { name: 'b' }], auth: { kind: 'oauth' } })).toEqual({
+      streams: 'Streams, item 1: Name is required',
+      auth: 'Authentication: Client ID is required',
+    });
+    expect(validateConfig(richSchema, { ...richConfig, auth: 'key' })).toEqual({ auth: 'Authentication must match one of: API key, OAuth app' });
+  });
+
+  it('says the connector type cannot be used when its schema is malformed, instead of breaking the form', () => {
+    expect(validateConfig({ type: 'object', properties: { port: { type: 'int' } } }, { port: 1 })).toEqual({
+      _form: expect.stringMatching(/^The settings description of this connector type cannot be used: "properties\.port\.type" must be a JSON type/),
+    });
+  });
+});
+
 describe('checkForm', () => {
   const model = formModel(postgres);
   it('checks what the form would send: "abc" in Port', () => {
@@ -132,6 +150,15 @@ describe('serverFieldErrors', () => {
     expect(serverFieldErrors(postgres, { error: { code: 'validation_failed', message: 'x', fields } })).toEqual({
       filter_schemas: 'Schemas contains a character that cannot be stored',
       name: 'Name is required',
+    });
+  });
+
+  it("shows the server's sentence about a nested field by its setting", () => {
+    const fields = { 'streams.0.name': ['Streams, item 1: Name is required'], 'streams.1.path': ['Streams, item 2: Path is required'], 'ssh_tunnel.host': ['must be text'] };
+    expect(serverFieldErrors(richSchema, { error: { code: 'validation_failed', message: 'x', fields } })).toEqual({
+      streams: 'Streams, item 1: Name is required; Streams, item 2: Path is required',
+      // A setting whose name has a dot is found whole, before the object it looks nested in.
+      'ssh_tunnel.host': 'Bastion host must be text',
     });
   });
 

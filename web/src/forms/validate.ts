@@ -44,7 +44,7 @@ export function validateConfig(schema: ConfigSchema, config: Json, { present = [
     const field = p.path[0];
     if (field === undefined) formError(`${problemSentence(p)}.`);
     // A setting the connector does not have has no field to show the message by.
-    else if (p.keyword === 'false' && p.path.length === 1) formError(`${labelFor(model, field)} is not a setting of this connection.`);
+    else if (p.keyword === 'additionalProperties' && p.path.length === 1) formError(`${labelFor(model, field)} is not a setting of this connection.`);
     // One message per field: the first thing to fix.
     else errors[field] ??= p.path.length === 1 ? `${labelFor(model, field)} ${p.words}` : problemSentence(p);
   }
