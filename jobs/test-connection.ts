@@ -1,4 +1,4 @@
-import { validateConfig } from '../meltano/config-validation.js';
+import { fieldErrorsInWords, InvalidSchemaError, settingOf, validateConfig } from '../meltano/config-validation.js';
 import { explainFailure } from '../meltano/failure-reasons.js';
 import type { LineSource, PluginSpec } from '../meltano/plugin-process.js';
 import { withRunDir } from '../meltano/run-dir.js';
@@ -63,8 +63,16 @@ export async function runStagedTest(
   let config = input.config;
   let endpoints: CheckedEndpoint[] = [];
   const settingsOk = await run('settings', async () => {
-    const fields = validateConfig(input.schema, input.config);
-    if (Object.keys(fields).length > 0) return { ok: false, message: Object.entries(fields).map(([k, v]) => `${k} ${v.join(', ')}`).join('; '), settings: Object.keys(fields) };
+    let fields: ReturnType<typeof validateConfig>;
+    try {
+      fields = validateConfig(input.schema, input.config);
+    } catch (error) {
+      if (error instanceof InvalidSchemaError) return { ok: false, message: `${error.message} A platform admin must fix or register this connector type again.` };
+      throw error;
+    }
+    const keys = Object.keys(fields);
+    // The settings at fault, not the paths inside them (`streams.0.name` is about `streams`).
+    if (keys.length > 0) return { ok: false, message: fieldErrorsInWords(input.schema, fields), settings: [...new Set(keys.map((k) => settingOf(input.schema, k)))] };
     const access = await input.access(input.config);
     if (!access.ok) return { ok: false, message: access.message, settings: Object.keys(access.fields) };
     config = access.config;

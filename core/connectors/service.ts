@@ -4,7 +4,7 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { openSecrets, sealSecrets, type Keyring } from '../../db/crypto.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { connectors, pipelines } from '../../db/schema/index.js';
-import { validateConfig } from '../../meltano/config-validation.js';
+import { InvalidSchemaError, validateConfig } from '../../meltano/config-validation.js';
 import { secretNamesOf } from '../../meltano/settings-schema.js';
 import type { Acting } from '../acting.js';
 import { diff, recordAudit, secretChange } from '../audit/service.js';
@@ -44,6 +44,18 @@ function invalid(fields: Record<string, string[]>) {
   return new AppError('validation_failed', 'Some settings need attention.', fields);
 }
 
+/** What is wrong with a config for its plugin (its settings schema, then the access policy), keyed by setting or nested field. */
+function configProblems(plugin: catalog.Plugin, config: Record<string, unknown>) {
+  try {
+    return { ...validateConfig(plugin.configSchema, config), ...connectorSettingProblems(plugin.configSchema, config) };
+  } catch (error) {
+    // Only a platform admin can fix a plugin's schema; the person creating a connector is told so, not given a 500.
+    if (error instanceof InvalidSchemaError)
+      throw new AppError('validation_failed', `${error.message} A platform admin must fix or register "${plugin.name}" again.`, { plugin: ['has a settings description Sluice cannot use'] });
+    throw error;
+  }
+}
+
 /** A tenant's own ClickHouse connector names a database too: it must be in the tenant's namespace, like a pipeline's. */
 async function namespaceErrors(db: DbOrTx, acting: Acting, plugin: string, config: Record<string, unknown>) {
   if (plugin !== 'target-clickhouse' || typeof config.database !== 'string' || config.database === '') return {};
@@ -64,7 +76,7 @@ function openConnectorSecrets(keyring: Keyring, c: Connector): Record<string, un
 
 export async function createConnector(db: Db, keyring: Keyring, acting: Acting, input: CreateConnectorInput) {
   const plugin = await pluginOrFail(db, input.plugin);
-  const fields = { ...validateConfig(plugin.configSchema, input.config), ...connectorSettingProblems(plugin.configSchema, input.config) };
+  const fields = configProblems(plugin, input.config);
   if (Object.keys(fields).length === 0) Object.assign(fields, await namespaceErrors(db, acting, plugin.name, input.config));
   if (Object.keys(fields).length > 0) throw invalid(fields);
   const { plain, secret } = splitSecrets(secretNamesOf(plugin.configSchema), input.config);
@@ -117,7 +129,7 @@ export async function updateConnector(db: Db, keyring: Keyring, acting: Acting, 
     // Validated as the config will be after the change: types of what changed, required settings of the whole.
     const merged = { ...current.config, ...oldSecrets, ...patch };
     const after = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null && v !== undefined && v !== ''));
-    const fields = { ...validateConfig(plugin.configSchema, after), ...connectorSettingProblems(plugin.configSchema, after) };
+    const fields = configProblems(plugin, after);
     if (Object.keys(fields).length === 0) Object.assign(fields, await namespaceErrors(tx, acting, plugin.name, after));
     if (Object.keys(fields).length > 0) throw invalid(fields);
     const { plain, secret } = splitSecrets(secretNames, after);

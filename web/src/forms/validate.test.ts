@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { richConfig, richSchema } from '../../../meltano/config-validation/rich-schema.fixture.js';
 import { readPluginDefinitions } from '../../../meltano/plugins.js';
 import { configSchemaFor } from '../../../meltano/settings-schema.js';
 import { formModel, initialValues, WAY_KEY, type ConfigSchema } from './schema-fields.js';
@@ -21,15 +22,15 @@ describe('validateConfig', () => {
     expect(validateConfig(postgres, { ...good, port: 'abc' })).toEqual({ port: 'Port must be a whole number' });
     expect(validateConfig(postgres, { ...good, port: 54.5 })).toEqual({ port: 'Port must be a whole number' });
     expect(validateConfig(postgres, { ...good, filter_schemas: 'public' })).toEqual({ filter_schemas: 'Schemas must be a list' });
-    expect(validateConfig(postgres, { ...good, json_as_object: 'yes' })).toEqual({ json_as_object: 'JSON columns as objects must be on or off' });
+    expect(validateConfig(postgres, { ...good, json_as_object: 'yes' })).toEqual({ json_as_object: 'JSON columns as objects must be true or false' });
     const sf = { client_id: 'id', client_secret: 's', refresh_token: 't', start_date: '2024-01-31' };
     expect(validateConfig(salesforce, sf)).toEqual({});
     expect(validateConfig(salesforce, { ...sf, start_date: '2024-02-30' })).toEqual({ start_date: 'Start date must be a date like 2024-01-31' });
-    expect(validateConfig(salesforce, { ...sf, api_type: 'SOAP' })).toEqual({ api_type: 'API must be REST or Bulk' });
+    expect(validateConfig(salesforce, { ...sf, api_type: 'SOAP' })).toEqual({ api_type: 'API must be one of: REST, BULK' });
     const mail = { type: 'object', properties: { notify: { type: 'string', format: 'email', title: 'Email' } } };
     expect(validateConfig(mail, { notify: 'ana@' })).toEqual({ notify: 'Email must be an email address like ana@example.com' });
     const stream = schemaOf('target-clickhouse');
-    expect(validateConfig(stream, { stream_modes: '{orders' }).stream_modes).toBe('Sync mode per stream must be written as JSON, like {"key": "value"}');
+    expect(validateConfig(stream, { stream_modes: '{orders' }).stream_modes).toBe('Sync mode per stream must be a JSON object, like {"key": "value"}');
   });
 
   it('says which alternative to complete, pointing at the chosen way', () => {
@@ -64,7 +65,7 @@ describe('validateConfig', () => {
     const config = { ...good, port: 'abc', json_as_object: 'yes', filter_schemas: 'x', colour: 'blue', shade: 'dark' };
     expect(validateConfig(postgres, config)).toEqual({
       port: 'Port must be a whole number',
-      json_as_object: 'JSON columns as objects must be on or off',
+      json_as_object: 'JSON columns as objects must be true or false',
       filter_schemas: 'Schemas must be a list',
       _form: 'Colour is not a setting of this connection. Shade is not a setting of this connection.',
     });
@@ -72,7 +73,7 @@ describe('validateConfig', () => {
     expect(validateConfig(postgres, { ...noPassword, port: 'abc' }, { way: '0' })).toEqual({ port: 'Port must be a whole number', password: 'Password is required', _form: EITHER });
   });
 
-  it('words limits, and names the field for a bad item of a list', () => {
+  it('words limits, and says where a bad item of a list is', () => {
     const ranged: ConfigSchema = {
       type: 'object',
       properties: {
@@ -84,7 +85,7 @@ describe('validateConfig', () => {
     expect(validateConfig(ranged, { port: 0, code: 'x', tags: ['a', 1] })).toEqual({
       port: 'Port must be at least 1',
       code: 'Code must be at least 2 characters long',
-      tags: 'Tags has a value that is not valid',
+      tags: 'Tags: Item 2 must be text',
     });
     expect(validateConfig(ranged, { port: 70000 })).toEqual({ port: 'Port must be at most 65535' });
   });
@@ -94,6 +95,23 @@ describe('validateConfig', () => {
     const frozen = Object.freeze({ ...literal, properties: Object.freeze({ port: Object.freeze({ type: 'integer', title: 'Port' }) }) });
     expect(validateConfig(frozen, { port: 'abc' })).toEqual({ port: 'Port must be a whole number' });
     expect(Object.getOwnPropertyNames(postgres)).not.toContain('__absolute_uri__');
+  });
+});
+
+describe("validateConfig with a rich schema (the server's own validation)", () => {
+  it('shows a nested problem by its setting, saying where', () => {
+    expect(validateConfig(richSchema, richConfig)).toEqual({});
+    expect(validateConfig(richSchema, { ...richConfig, streams: [{ path: 'a.csv' }, { name: 'b' }], auth: { kind: 'oauth' } })).toEqual({
+      streams: 'Streams, item 1: Name is required',
+      auth: 'Authentication: Client ID is required',
+    });
+    expect(validateConfig(richSchema, { ...richConfig, auth: 'key' })).toEqual({ auth: 'Authentication must match one of: API key, OAuth app' });
+  });
+
+  it('says the connector type cannot be used when its schema is malformed, instead of breaking the form', () => {
+    expect(validateConfig({ type: 'object', properties: { port: { type: 'int' } } }, { port: 1 })).toEqual({
+      _form: expect.stringMatching(/^The settings description of this connector type cannot be used: "properties\.port\.type" must be a JSON type/),
+    });
   });
 });
 
@@ -132,6 +150,15 @@ describe('serverFieldErrors', () => {
     expect(serverFieldErrors(postgres, { error: { code: 'validation_failed', message: 'x', fields } })).toEqual({
       filter_schemas: 'Schemas contains a character that cannot be stored',
       name: 'Name is required',
+    });
+  });
+
+  it("shows the server's sentence about a nested field by its setting", () => {
+    const fields = { 'streams.0.name': ['Streams, item 1: Name is required'], 'streams.1.path': ['Streams, item 2: Path is required'], 'ssh_tunnel.host': ['must be text'] };
+    expect(serverFieldErrors(richSchema, { error: { code: 'validation_failed', message: 'x', fields } })).toEqual({
+      streams: 'Streams, item 1: Name is required; Streams, item 2: Path is required',
+      // A setting whose name has a dot is found whole, before the object it looks nested in.
+      'ssh_tunnel.host': 'Bastion host must be text',
     });
   });
 
