@@ -11,6 +11,8 @@ import { readMeltanoYml, withPluginAdded, withPluginRemoved, withPluginReplaced,
 import { parsePluginDefinitions, settingSchema, type PluginDefinition, type PluginKind, type Setting } from '../../meltano/plugins.js';
 import { parsePipUrl, parseRequirement, pinnedRequirement, type PipUrl } from '../../meltano/pip-requirement.js';
 import { projectRoot } from '../../meltano/project.js';
+import { schemaProblems } from '../../meltano/config-validation.js';
+import { configSchemaFor } from '../../meltano/settings-schema.js';
 import { installPackage } from '../../meltano/scratch-install.js';
 import { AppError } from '../errors.js';
 import { upsertCatalogRow } from './service.js';
@@ -245,8 +247,11 @@ function definitionFrom(input: RegistrationInput, found: Introspection): Definit
 async function commitDefinition(file: string, tx: DbOrTx, kind: PluginKind, change: (text: string) => string, definition: DefinitionInput | undefined, name: string) {
   const before = await readMeltanoYml(file);
   const after = change(before);
-  // What we write must read back as a valid definition (the same parser every process uses).
+  // What we write must read back as a valid definition (the same parser every process uses),
+  // whose settings schema the validator can use for every connection's config.
   const parsed = parsePluginDefinitions(after).find((p) => p.name === name);
+  const problems = parsed ? schemaProblems(configSchemaFor(parsed)) : [];
+  if (problems.length > 0) throw invalid('settings', `cannot be used as a form and checked: ${problems.slice(0, 3).join('; ')}`);
   await writeMeltanoYml(after, file);
   try {
     if (definition) await upsertCatalogRow(tx, parsed!);

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { schemaProblems } from './config-validation.js';
+import { readPluginDefinitions } from './plugins.js';
+import { projectRoot } from './project.js';
+import { configSchemaFor } from './settings-schema.js';
+import { formModel } from '../web/src/forms/schema-fields.js';
+
+// The catalog as people meet it: every source in meltano.yml gives a form a person can fill.
+const definitions = await readPluginDefinitions();
+const sources = definitions.filter((d) => d.kind === 'extractor');
+// Words a person adding an integration should never have to read.
+const JARGON = /\b(singer|meltano|tap|target|stdout|stdin)\b/i;
+
+describe('the catalog', () => {
+  it('offers at least 20 sources, each with a curated label, category, description, setup guide and icon', () => {
+    expect(sources.length).toBeGreaterThanOrEqual(20);
+    for (const d of definitions) {
+      expect(d.label, d.name).not.toMatch(JARGON);
+      expect(d.description.length, d.name).toBeGreaterThan(10);
+      expect(`${d.description} ${d.setup_guide}`, d.name).not.toMatch(JARGON);
+      expect(d.logo_url, d.name).toMatch(/^\/icons\/.+\.svg$/);
+      expect(existsSync(path.join(projectRoot, 'web', 'public', d.logo_url!)), `${d.name}: ${d.logo_url}`).toBe(true);
+    }
+    expect(new Set(sources.map((s) => s.label)).size).toBe(sources.length);
+  });
+
+  it.each(definitions.map((d) => [d.name, d] as const))('%s: its settings make a valid schema and a form with a labelled field each', (_, d) => {
+    const schema = configSchemaFor(d);
+    expect(schemaProblems(schema)).toEqual([]);
+    const model = formModel(schema);
+    const shown = d.settings.filter((s) => s.kind !== 'hidden');
+    expect(model.fields.map((f) => f.name).sort()).toEqual(shown.map((s) => s.name).sort());
+    for (const f of model.fields) expect(f.label.trim(), `${d.name}.${f.name}`).not.toBe('');
+    // What a person must fill is shown up front, never folded away, and exists.
+    for (const group of d.settings_group_validation) {
+      for (const name of group) {
+        expect(shown.map((s) => s.name), `${d.name}: required ${name}`).toContain(name);
+        expect(model.fields.find((f) => f.name === name)?.advanced, `${d.name}: ${name} is required but folded away`).toBe(false);
+      }
+    }
+    // Secrets are never plain fields.
+    for (const s of shown.filter((s) => s.sensitive)) expect(model.fields.find((f) => f.name === s.name)?.secret, `${d.name}.${s.name}`).toBe(true);
+  });
+});
