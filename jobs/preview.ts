@@ -1,5 +1,5 @@
 import { selectStreams, type Catalog } from '../meltano/catalog-selection.js';
-import { runPlugins, type LineSource } from '../meltano/plugin-process.js';
+import { catalogArgs, runPlugins, type LineSource } from '../meltano/plugin-process.js';
 import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile, type PluginFolder, type RunDir } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
@@ -28,7 +28,7 @@ export async function readRecords(
         {
           name: input.plugin.name,
           executable: pluginExecutable(input.plugin),
-          args: ['--config', 'config.json', '--catalog', 'catalog.json'],
+          args: ['--config', 'config.json', ...catalogArgs(input.plugin.capabilities)],
           folder,
           onStderr: (line) => input.onLine(line, source),
           onStdout: (line) => {

@@ -6,7 +6,7 @@ import type { SelectedStream, UntypedNumbers } from '../db/schema/index.js';
 import { missingStreams, selectStreams } from '../meltano/catalog-selection.js';
 import { pluginConfig } from '../meltano/plugin-config.js';
 import { withoutBookmarks } from '../meltano/singer-state.js';
-import { runPlugins, type LineSource, type PluginSpec } from '../meltano/plugin-process.js';
+import { catalogArgs, runPlugins, type LineSource, type PluginSpec } from '../meltano/plugin-process.js';
 import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
@@ -115,7 +115,7 @@ export async function runSync(
         {
           name: input.tap.name,
           executable: pluginExecutable(input.tap),
-          args: ['--config', 'config.json', '--catalog', 'catalog.json', ...(hasState ? ['--state', 'state.json'] : [])],
+          args: ['--config', 'config.json', ...catalogArgs(input.tap.capabilities), ...(hasState ? ['--state', 'state.json'] : [])],
           folder: tapFolder,
           onStderr: (line) => input.onLine(line, tapSource),
         },

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPlugins, type PluginProcess } from './plugin-process.js';
+import { catalogArgs, runPlugins, type PluginProcess } from './plugin-process.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // Recording a process group writes a file: slow on a busy disk. Children must not depend on it being quick.
@@ -44,5 +44,13 @@ describe('runPlugins with children that fail at once', { timeout: 15_000 }, () =
     const result = await runPlugins(slowRun, [proc('tap-missing', '/nonexistent/tap-missing', [], stderr)], {});
     expect(result.exitCode).toBe(127);
     expect(stderr).toEqual(['ERROR tap-missing could not be started (ENOENT): is it installed on this worker?']);
+  });
+});
+
+describe('catalogArgs', () => {
+  it('hands the catalog as --properties only to taps that read nothing else', () => {
+    expect(catalogArgs(['properties', 'discover', 'state'])).toEqual(['--properties', 'catalog.json']);
+    expect(catalogArgs(['catalog', 'properties', 'discover'])).toEqual(['--catalog', 'catalog.json']);
+    expect(catalogArgs(undefined)).toEqual(['--catalog', 'catalog.json']);
   });
 });

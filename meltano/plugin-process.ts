@@ -6,7 +6,14 @@ import type { RunDir, PluginFolder } from './run-dir.js';
 import { killGroup, type SpawnResult } from './spawn.js';
 
 /** What Sluice needs to run a plugin: its catalog row (or meltano.yml definition). */
-export type PluginSpec = { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl?: string | null | undefined; settings: readonly unknown[] };
+export type PluginSpec = { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl?: string | null | undefined; settings: readonly unknown[]; capabilities?: readonly string[] | undefined };
+
+/**
+ * How a tap is handed the streams to sync: `--catalog`, or `--properties` for the older taps
+ * that read only that (capability `properties` without `catalog`; given --catalog they sync nothing).
+ */
+export const catalogArgs = (capabilities: readonly string[] | undefined, file = 'catalog.json') =>
+  capabilities?.includes('properties') && !capabilities.includes('catalog') ? ['--properties', file] : ['--catalog', file];
 
 /** Which process a log line came from. */
 export type LineSource = { plugin: string; role: 'tap' | 'target' };
