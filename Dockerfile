@@ -22,18 +22,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
-# --- Python: meltano and the plugins of meltano.yml -----------------------------------
+# --- Python: meltano, whose uv installs the plugins (in the runtime stage) -------------
 FROM python:3.11-slim-bookworm AS meltano
 WORKDIR /app
-ENV MELTANO_SEND_ANONYMOUS_USAGE_STATS=false \
-    MELTANO_SNOWPLOW_COLLECTOR_ENDPOINTS='[]' \
-    MELTANO_CLI_DISABLE_VERSION_CHECK=1 \
-    UV_PYTHON_DOWNLOADS=never \
-    MELTANO_DATABASE_URI=sqlite:////tmp/build.db
-COPY meltano.yml ./
 RUN python -m venv .venv \
- && .venv/bin/pip install --no-cache-dir 'meltano[postgres]==4.4.1' \
- && .venv/bin/meltano install
+ && .venv/bin/pip install --no-cache-dir 'meltano[postgres]==4.4.1'
 
 # --- Runtime: compiled JavaScript laid out as the sources are, no TypeScript -----------
 FROM python:3.11-slim-bookworm
@@ -51,8 +44,12 @@ COPY --from=node-build --chown=sluice /app/web/dist ./web/dist
 COPY --from=node-build --chown=sluice /app/meltano/target-clickhouse/bin ./meltano/target-clickhouse/bin
 COPY --from=node-build --chown=sluice /app/meltano/target-clickhouse/dist ./meltano/target-clickhouse/dist
 COPY --from=meltano --chown=sluice /app/.venv /app/.venv
-COPY --from=meltano --chown=sluice /app/.meltano /app/.meltano
+RUN install -d -o sluice -g sluice /app/.meltano
 USER sluice
+# Every plugin of meltano.yml, installed as a worker installs one on first use (the same venvs,
+# markers and lock), so the image needs no PyPI at run time; plugins registered later install
+# on first use into .meltano. uv's cache stays out of the image.
+RUN UV_CACHE_DIR=/tmp/uv-cache node scripts/install-plugins.js --all && rm -rf /tmp/uv-cache
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \

@@ -3,7 +3,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { execa } from 'execa';
-import { projectRoot } from '../meltano/project.js';
+import { ensurePluginInstalled } from '../meltano/plugin-install.js';
+import { readPluginDefinitions } from '../meltano/plugins.js';
+import { pluginExecutable, projectRoot } from '../meltano/project.js';
 import { generate, type Shape } from './singer-data.js';
 import { measure, median, type Measurement } from './measure.js';
 
@@ -23,6 +25,16 @@ const peerVenv = path.join(dir, 'peer-venv');
 async function writeJson(file: string, value: unknown) {
   await writeFile(file, JSON.stringify(value));
   return file;
+}
+
+/** target-jsonl is not among the plugins setup installs: the bench installs it as a worker would. */
+async function installedTargetJsonl(say: (line: string) => void): Promise<string> {
+  const d = (await readPluginDefinitions()).find((definition) => definition.name === 'target-jsonl');
+  if (!d) throw new Error('meltano.yml has no target-jsonl');
+  const plugin = { name: d.name, kind: d.kind, executable: d.executable, pipUrl: d.pip_url };
+  const ready = await ensurePluginInstalled(plugin, { onLine: (line, level) => (level === 'info' ? undefined : say(line)) });
+  if (!ready.ok) throw new Error(ready.message);
+  return pluginExecutable(plugin);
 }
 
 function summarize(name: string, records: number, runs: Measurement[], note?: string): Row {
@@ -82,7 +94,7 @@ export async function benchTargetClickhouse(options: BenchOptions, say: (line: s
 
     say(`generating ${options.peerRecords} narrow records for the Python loaders…`);
     const small = await generate(dir, 'narrow', options.peerRecords);
-    const jsonlBin = path.join(projectRoot, '.meltano', 'loaders', 'target-jsonl', 'venv', 'bin', 'target-jsonl');
+    const jsonlBin = await installedTargetJsonl(say);
     const jsonlRuns: Measurement[] = [];
     for (let i = 0; i <= options.runs; i += 1) {
       const out = path.join(dir, 'jsonl-out');

@@ -22,6 +22,7 @@ import { confirmChangeLog } from './log-based-sync.js';
 import { renewWhileRunning } from './tenant-slots.js';
 import { afterRun, watchHold, watchSlot } from './run-watch.js';
 import { runStagedTest } from './test-connection.js';
+import { installForRun, installStageLabel, pluginsToInstall, type NotReady, type RunLogLine } from './plugin-ready.js';
 import { checkConnectorAccess, connectorPolicyFrom } from '../core/connectors/access-policy.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from '../core/pipelines/destination-database.js';
 import { AppError } from '../core/errors.js';
@@ -61,6 +62,12 @@ async function runForSchedule(deps: WorkerDeps, pipelineId: string): Promise<str
     return undefined;
   }
 }
+
+/** A run whose plugin could not be installed on this machine ends with the install's reason. */
+const notReadyOutcome = (notReady: NotReady): Outcome =>
+  notReady.cancelled
+    ? { status: 'cancelled', exitCode: null, error: 'The run was cancelled.', transient: false }
+    : { status: 'failed', exitCode: null, error: notReady.message, transient: notReady.transient };
 
 /** What a tap prints when it cannot use the state it was given (Python's JSON parser, a bad bookmark). */
 const REFUSED_STATE = /RecursionError|JSONDecodeError|(?:invalid|malformed|bad|unexpected)\b.{0,40}\bstate\b|\bstate\b.{0,40}\b(?:invalid|malformed)\b/i;
@@ -109,6 +116,8 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   if (target && !target.ok) return { status: 'failed', exitCode: null, error: scrub(target.message), transient: target.transient };
   const config = source.config;
   const output = createRunOutput(writer, scrub);
+  // Sluice's own lines (a plugin's install, uv's output): straight to the log, never read as the tap's.
+  const say: RunLogLine = (level, message) => writer.write({ type: 'log', level, message: scrub(message), at: new Date().toISOString() });
   const timeoutMs = deps.timeoutsMs[run.kind];
   const storeCatalog = async (found: { catalog?: Record<string, unknown>; streams?: ReturnType<typeof streamsOf> }) => {
     if (!found.catalog || !found.streams) return;
@@ -117,6 +126,8 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   };
 
   if (run.kind === 'test') {
+    // Only a source's test starts its plugin (a destination's stops after the network).
+    const toInstall = plugin.kind === 'extractor' ? await pluginsToInstall([plugin]) : [];
     const tested = await runStagedTest(deps, {
       plugin,
       kind: plugin.kind,
@@ -126,6 +137,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
       scrub,
       onLine: output.onLine,
       onStage: (stage) => writer.write({ type: 'log', level: stage.ok ? 'info' : 'error', message: `${stage.label}: ${stage.ok ? 'ok' : stage.message}`, at: new Date().toISOString() }),
+      install: toInstall.length > 0 ? { label: installStageLabel(plugin), run: () => installForRun(toInstall, say, signal) } : undefined,
       signal,
       timeoutMs,
     });
@@ -141,6 +153,8 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   }
 
   if (run.kind === 'discover') {
+    const notReady = await installForRun([plugin], say, signal);
+    if (notReady) return notReadyOutcome(notReady);
     const preview = run.params.preview;
     if (preview) {
       const found = await previewStream({ plugin, config, stream: preview.stream, limit: preview.limit, onLine: output.onLine, signal, timeoutMs });
@@ -155,6 +169,9 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   if (!pipeline) throw new UnrecoverableError(`sync run ${run.id} has no pipeline`);
   const targetPlugin = await catalog.getPlugin(deps.db, DESTINATION_PLUGIN);
   if (!targetPlugin) throw new UnrecoverableError(`plugin ${DESTINATION_PLUGIN} is not in the catalog`);
+  // Before a pending state is taken up: a sync that cannot start leaves it pending.
+  const notReady = await installForRun([plugin, targetPlugin], say, signal);
+  if (notReady) return notReadyOutcome(notReady);
   // A pending rollback, edit or reset becomes the state this sync starts from.
   let applied: Awaited<ReturnType<typeof applyPendingState>>;
   try {

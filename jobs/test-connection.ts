@@ -8,12 +8,13 @@ import { discoverCatalog, prepareTap, streamsOf } from './discover.js';
 import type { AccessResult, CheckedEndpoint } from '../core/connectors/access-policy.js';
 import { readRecords } from './preview.js';
 import { checkEndpoint } from './reachability.js';
+import type { NotReady } from './plugin-ready.js';
 
-export type StageName = 'settings' | 'network' | 'discovery' | 'first_record';
+export type StageName = 'settings' | 'network' | 'install' | 'discovery' | 'first_record';
 export type StageResult = { stage: StageName; label: string; ok: boolean; seconds: number; message?: string; settings?: string[] };
 export type TestOutcome = { ok: boolean; stages: StageResult[]; message: string | null; transient: boolean; streams?: ReturnType<typeof streamsOf>; catalog?: Record<string, unknown>; cancelled: boolean; timedOut: boolean };
 
-const LABELS: Record<StageName, string> = {
+const LABELS: Record<Exclude<StageName, 'install'>, string> = {
   settings: 'Checking the settings',
   network: 'Reaching the server',
   discovery: 'Listing what can be synced',
@@ -24,7 +25,9 @@ const LABELS: Record<StageName, string> = {
  * A connection test in stages, each a plain-words step the wizard shows: settings valid →
  * servers reachable (DNS, TCP, TLS) → the tap's discovery → a first record. The first
  * failing stage stops the test and names itself, the settings most likely at fault, and the
- * reason. Sources run all four; destinations stop after the network.
+ * reason. Sources run all four; destinations stop after the network. A source whose plugin
+ * this machine has not installed yet gets one more stage before its discovery, `install`
+ * (its label names the connector), whose time does not count against the test's limit.
  */
 export async function runStagedTest(
   deps: Pick<WorkerDeps, 'env'>,
@@ -39,20 +42,24 @@ export async function runStagedTest(
     scrub: (text: string) => string;
     onLine: (line: string, source?: LineSource) => void;
     onStage: (stage: StageResult) => void;
+    /** Given when the plugin must be installed first (jobs/plugin-ready.ts): the stage's label and the install. */
+    install?: { label: string; run: () => Promise<NotReady | undefined> } | undefined;
     signal?: AbortSignal | undefined;
     timeoutMs: number;
   },
 ): Promise<TestOutcome> {
-  const deadline = Date.now() + input.timeoutMs;
+  let deadline = Date.now() + input.timeoutMs;
   const stages: StageResult[] = [];
   const outcome = (extra: Partial<TestOutcome> = {}): TestOutcome => {
     const failed = stages.find((s) => !s.ok);
-    return { ok: !failed, stages, message: failed ? `${failed.label} failed: ${failed.message}` : null, transient: false, cancelled: false, timedOut: false, ...extra };
+    // An install's reason already says what failed ("Could not install …").
+    const message = failed ? (failed.stage === 'install' ? (failed.message ?? null) : `${failed.label} failed: ${failed.message}`) : null;
+    return { ok: !failed, stages, message, transient: false, cancelled: false, timedOut: false, ...extra };
   };
-  const run = async (stage: StageName, fn: () => Promise<{ ok: boolean; message?: string; settings?: string[] }>) => {
+  const run = async (stage: StageName, fn: () => Promise<{ ok: boolean; message?: string; settings?: string[] }>, label = LABELS[stage as Exclude<StageName, 'install'>]) => {
     const started = Date.now();
     const result = await fn();
-    const done: StageResult = { stage, label: LABELS[stage], ok: result.ok, seconds: (Date.now() - started) / 1000, ...(result.message ? { message: result.message } : {}), ...(result.settings ? { settings: result.settings } : {}) };
+    const done: StageResult = { stage, label, ok: result.ok, seconds: (Date.now() - started) / 1000, ...(result.message ? { message: result.message } : {}), ...(result.settings ? { settings: result.settings } : {}) };
     stages.push(done);
     input.onStage(done);
     return done.ok;
@@ -94,6 +101,19 @@ export async function runStagedTest(
   });
   if (!networkOk) return outcome({ transient: networkTransient });
   if (input.kind === 'loader') return outcome();
+
+  if (input.install) {
+    const install = input.install;
+    const started = Date.now();
+    let notReady: NotReady | undefined;
+    const installed = await run('install', async () => {
+      notReady = await install.run();
+      return notReady ? { ok: false, message: notReady.message } : { ok: true };
+    }, install.label);
+    if (!installed) return outcome({ transient: notReady?.transient ?? false, cancelled: notReady?.cancelled ?? false });
+    // Installing is this machine's first-use cost, not the source's: the test's own time starts after it.
+    deadline += Date.now() - started;
+  }
 
   const lines: string[] = [];
   const collect = (line: string, source?: LineSource) => {

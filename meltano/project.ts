@@ -5,6 +5,11 @@ import path from 'node:path';
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 export const meltanoFile = path.join(projectRoot, 'meltano.yml');
 export const meltanoBin = path.join(projectRoot, '.venv', 'bin', 'meltano');
+/** Where plugin venvs live, in Meltano's layout: `<pluginsDir>/<kind>s/<name>/venv`. */
+export const pluginsDir = path.join(projectRoot, '.meltano');
+/** The uv that Meltano ships with (a PyPI wheel in .venv), and the Python plugin venvs are made from (Meltano's own). */
+export const uvBin = path.join(projectRoot, '.venv', 'bin', 'uv');
+export const venvPython = path.join(projectRoot, '.venv', 'bin', 'python3');
 export const meltanoEnvironment = 'sluice';
 
 /** Meltano's system database (runs, state) lives in our Postgres, in its own schema. */
@@ -49,20 +54,47 @@ export function pluginEnv(folder: string): Record<string, string> {
   };
 }
 
-/**
- * Where a plugin's executable is: the venv `meltano install` made for it
- * (`.meltano/<kind>s/<name>/venv/bin/<executable>`), or, for a plugin without a pip_url
- * (our target-clickhouse), its executable path relative to the project root.
- */
-export function pluginExecutable(plugin: { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl?: string | null | undefined }): string {
-  if (!plugin.pipUrl && plugin.executable.includes('/')) return path.resolve(projectRoot, plugin.executable);
-  if (!/^[A-Za-z0-9_.-]+$/.test(plugin.executable) || !/^[a-z][a-z0-9-]*$/.test(plugin.name)) throw new Error(`plugin ${plugin.name} has an unsafe executable name`);
-  return path.join(projectRoot, '.meltano', `${plugin.kind}s`, plugin.name, 'venv', 'bin', plugin.executable);
+type PluginPlace = { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl?: string | null | undefined };
+
+/** A plugin's venv folder, as Meltano lays it out: `<root>/<kind>s/<name>/venv`. */
+export function pluginVenv(plugin: Pick<PluginPlace, 'name' | 'kind'>, root = pluginsDir): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(plugin.name)) throw new Error(`plugin ${plugin.name} has an unsafe name`);
+  return path.join(root, `${plugin.kind}s`, plugin.name, 'venv');
 }
 
 /**
- * The whole environment of a Meltano child process (`meltano install` only: plugins never
- * run through Meltano): built from scratch, never a copy of
+ * Where a plugin's executable is: the venv it is installed in (meltano/plugin-install.ts:
+ * `.meltano/<kind>s/<name>/venv/bin/<executable>`), or, for a plugin without a pip_url
+ * (our target-clickhouse), its executable path relative to the project root.
+ */
+export function pluginExecutable(plugin: PluginPlace, root = pluginsDir): string {
+  if (!plugin.pipUrl && plugin.executable.includes('/')) return path.resolve(projectRoot, plugin.executable);
+  if (!/^[A-Za-z0-9_.-]+$/.test(plugin.executable)) throw new Error(`plugin ${plugin.name} has an unsafe executable name`);
+  return path.join(pluginVenv(plugin, root), 'bin', plugin.executable);
+}
+
+/**
+ * The whole environment of uv installing a plugin: the machine's network settings (a proxy, a
+ * package index mirror), no Python downloads (the venv uses Meltano's own Python), and
+ * nothing of ours.
+ */
+export function installEnv(): Record<string, string> {
+  return {
+    ...machineEnv(),
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    // uv's download cache: where the machine keeps it, if it says (shared by every install here).
+    ...Object.fromEntries(['UV_CACHE_DIR', 'XDG_CACHE_HOME'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))),
+    LANG: 'C.UTF-8',
+    UV_PYTHON_DOWNLOADS: 'never',
+    UV_NO_PROGRESS: '1',
+    NO_COLOR: '1',
+  };
+}
+
+/**
+ * The whole environment of a Meltano child process (plugins never run through Meltano, nor
+ * are they installed by it: meltano/plugin-install.ts): built from scratch, never a copy of
  * our own process.env (which holds the master key). `extra` carries the plugin settings
  * of the one run that needs them.
  */

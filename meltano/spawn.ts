@@ -13,6 +13,8 @@ export type SpawnOptions = {
   timeoutMs?: number | undefined;
   /** Called with the pid once started: it is also the process group of Meltano and its plugins. */
   onSpawn?: (pid: number) => void | Promise<void>;
+  /** Open file descriptors the child inherits (as fd 3, 4, …): a lock it holds for as long as it runs. */
+  keepOpen?: number[];
 };
 
 /** Meltano subcommands and their arguments we pass are validated names, never shell text. */
@@ -49,7 +51,9 @@ export async function spawnMeltano(args: string[], options: SpawnOptions): Promi
  */
 export async function spawnInGroup(file: string, args: string[], cwd: string, options: SpawnOptions): Promise<SpawnResult> {
   if (options.signal?.aborted) return { exitCode: undefined, timedOut: false, cancelled: true, signal: undefined };
-  const child = execa(file, args, { cwd, env: options.env, extendEnv: false, buffer: false, reject: false, stdin: 'ignore', detached: true });
+  // execa passes an fd number at index 3+ on to the child as Node does (its types only list them for 0-2).
+  const stdio = ['ignore', 'pipe', 'pipe', ...(options.keepOpen ?? [])] as unknown as ['ignore', 'pipe', 'pipe'];
+  const child = execa(file, args, { cwd, env: options.env, extendEnv: false, buffer: false, reject: false, stdio, detached: true });
   // Readers first, before anything is awaited: with buffer: false, what the child prints
   // before they attach is gone (a child that fails at once would lose its only error line).
   const pump = async (from: 'stdout' | 'stderr') => {

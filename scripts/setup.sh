@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts everything Sluice needs, idempotently: npm packages, the Python venv
-# with a pinned meltano and the plugins of meltano.yml, and Postgres, Redis and ClickHouse
+# with a pinned meltano and the plugins the tests run (the others install on first use), and Postgres, Redis and ClickHouse
 # when nothing answers on the configured URLs (Debian packages, data under .data/), plus a
 # second PostgreSQL for test and demo sources (SLUICE_SOURCE_DATABASE_URL, port 5433).
 # A second run only checks stamps and ports, and takes seconds.
@@ -223,13 +223,12 @@ if [ "$(id -u)" = 0 ]; then
     dir=$(dirname "$dir")
   done
 fi
-plugins_hash=$(sha256sum meltano.yml | cut -c1-16)
-if ! stamp_ok plugins "$plugins_hash"; then
-  say "installing Meltano plugins (meltano install)"
-  node --import tsx scripts/prepare-cli.ts >/dev/null
-  node --import tsx scripts/meltano-install.ts
-  stamp_set plugins "$plugins_hash"
-fi
+# Plugins install on first use, on the machine whose worker runs them (meltano/plugin-install.ts).
+# Setup installs only those the tests run, the same way (same venvs, markers and lock), so no
+# test waits for an install; the others wait for theirs. Each one's marker is its stamp: when
+# all are installed at their pip_url this takes under a second.
+SETUP_PLUGINS=(tap-postgres tap-jsonl tap-salesforce)
+node --import tsx scripts/install-plugins.ts "${SETUP_PLUGINS[@]}"
 
 # --- schemathesis, for the API fuzz test (its own venv: its pins must not meet Meltano's) --
 FUZZ_REQUIREMENT='schemathesis==4.32.5'
