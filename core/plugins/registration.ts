@@ -13,7 +13,7 @@ import { parsePipUrl, parseRequirement, pinnedRequirement, type PipUrl } from '.
 import { projectRoot } from '../../meltano/project.js';
 import { schemaProblems } from '../../meltano/config-validation.js';
 import { configSchemaFor } from '../../meltano/settings-schema.js';
-import { installPackage } from '../../meltano/scratch-install.js';
+import { installPackage } from '../../meltano/package-install.js';
 import { AppError } from '../errors.js';
 import { upsertCatalogRow } from './service.js';
 
@@ -135,11 +135,8 @@ async function introspect(input: RegistrationInput, kind: PluginKind, pipUrlPars
   try {
     const venvDir = path.join(scratch, 'venv');
     onLine(`Installing ${pipUrlParsed.text} from PyPI to read what it can do…`);
-    try {
-      await installPackage({ venvDir, pipUrl: pipUrlParsed.text, onLine: (line) => onLine(`  ${line}`) });
-    } catch (error) {
-      throw invalid('pip_url', error instanceof Error ? error.message : String(error));
-    }
+    const outcome = await installPackage({ venvDir, pipUrl: pipUrlParsed.text, subject: requirement.rawName, onLine: (line) => onLine(`  ${line}`) });
+    if (!outcome.ok) throw new AppError(outcome.transient ? 'unavailable' : 'validation_failed', outcome.message, { pip_url: [outcome.message] });
     const installed = await installedPackage(venvDir, requirement.name);
     if (!installed) throw invalid('pip_url', `${requirement.text} installed, but its package could not be found in the venv afterwards`);
     const singerLike = installed.programs.filter((p) => p.startsWith('tap-') || p.startsWith('target-'));
