@@ -94,7 +94,7 @@ export function FieldInput({ field, value, onValue, describedBy, invalid, secret
           <textarea
             {...common}
             aria-describedby={withNote(describedBy, noteId)}
-            rows={5}
+            rows={field.accepts !== undefined ? 1 : 5}
             value={field.secret && text === SERVER_MASK ? '' : text}
             placeholder={field.secret && secretKept ? KEEP_SECRET_JSON : (field.placeholder ?? example)}
             spellCheck={false}
@@ -103,7 +103,11 @@ export function FieldInput({ field, value, onValue, describedBy, invalid, secret
             onChange={(e) => onValue(e.target.value)}
           />
           <p id={noteId} className={`mt-1 ${helpText}`}>
-            Written as JSON, for example <code className="break-all font-mono">{example}</code>
+            {field.accepts ?? (
+              <>
+                Written as JSON, for example <code className="break-all font-mono">{example}</code>
+              </>
+            )}
           </p>
         </>
       );

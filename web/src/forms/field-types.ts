@@ -66,6 +66,8 @@ export type Field = {
   alternatives?: Alternative[];
   /** `json`: an example value written as JSON, derived from the schema. */
   example?: string;
+  /** `json` for alternatives of plain values (a number or text): what it takes, in words; such a box is one line. */
+  accepts?: string;
   /** `const`: the value sent. */
   constValue?: unknown;
 };

@@ -148,7 +148,7 @@ describe('formModel for a tap’s own schemas', () => {
       },
     });
     const auth = tagged.fields[0]!;
-    expect(auth.alternatives!.map((a) => a.label)).toEqual(['OAUTH', 'Basic']);
+    expect(auth.alternatives!.map((a) => a.label)).toEqual(['OAuth', 'Basic']);
     const values = initialValues(tagged, { config: { auth: { kind: 'basic', user: 'ana' } } });
     expect((values.auth as FormValues)[CHOICE_KEY]).toBe('1');
     expect(buildConfig(tagged, values, 'create')).toEqual({ auth: { kind: 'basic', user: 'ana' } });
@@ -185,6 +185,18 @@ describe('formModel for a tap’s own schemas', () => {
       ['json', '[[1]]'],
       ['json', '"text"'],
     ]);
+    // As the SDK's own settings write them: plain alternatives in words, a bare "null" ignored.
+    const faker = formModel({ type: 'object', properties: {
+      seed: { oneOf: [{ type: ['number'] }, { type: ['string'] }, { type: ['boolean'] }, { type: 'null' }] },
+      locale: { oneOf: [{ type: ['string'] }, { type: 'array', items: { type: ['string'] } }, { type: 'null' }] },
+      schema: { anyOf: [{ type: 'string' }, { type: 'null' }, { 'type:': 'object' }, 'null'] },
+    } });
+    expect(faker.fields.map((f) => [f.kind, f.accepts])).toEqual([
+      ['json', 'A number, text or true/false.'],
+      ['json', 'Text or a list written as JSON, like ["text"].'],
+      ['json', undefined], // an alternative it cannot read: JSON, with an example
+    ]);
+    expect(buildConfig(faker, { seed: '42', locale: 'en_US', schema: '' }, 'create')).toEqual({ seed: 42, locale: 'en_US' });
     expect(exampleText({ type: 'string', format: 'date-time' })).toBe('"2024-01-31T00:00:00Z"');
   });
 
@@ -200,7 +212,7 @@ describe('formModel for a tap’s own schemas', () => {
   });
 
   it('calls one item of a list by the singular of its name', () => {
-    expect(['Files', 'Repositories', 'SSH keys', 'Addresses', 'Status', 'Stream config'].map(singular)).toEqual(['file', 'repository', 'SSH key', 'address', 'status item', 'stream config item']);
+    expect(['Files', 'Repositories', 'SSH keys', 'Addresses', 'Status', 'Stream config', 'Insight reports list'].map(singular)).toEqual(['file', 'repository', 'SSH key', 'address', 'status item', 'stream config item', 'insight report']);
   });
 });
 

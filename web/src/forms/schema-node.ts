@@ -22,8 +22,9 @@ const MAX_DEPTH = 2;
 
 const isNull = (s: Json) => s.type === 'null' || (Array.isArray(s.type) && s.type.length > 0 && s.type.every((t) => t === 'null'));
 const alternativesOf = (p: Json): Json[] | undefined => {
-  const list = Array.isArray(p.oneOf) ? p.oneOf : Array.isArray(p.anyOf) ? p.anyOf : undefined;
-  return list?.map(record).filter((a) => !isNull(a));
+  const list: unknown[] | undefined = Array.isArray(p.oneOf) ? p.oneOf : Array.isArray(p.anyOf) ? p.anyOf : undefined;
+  // Some taps list a bare "null" among them: no schema at all, so nothing to offer.
+  return list?.filter((a) => a !== null && typeof a === 'object' && !Array.isArray(a)).map(record).filter((a) => !isNull(a));
 };
 const withoutAlternatives = ({ oneOf: _o, anyOf: _a, ...rest }: Json): Json => rest;
 const typeOf = (p: Json): JsonType | undefined => jsonType(p.type) ?? (p.properties !== undefined ? 'object' : p.items !== undefined ? 'array' : undefined);
@@ -39,9 +40,10 @@ function unwrapNullable(p: Json): Json {
   return { ...alternatives[0], ...withoutAlternatives(p) };
 }
 
-// "Files" → "file", "Repositories" → "repository", "SSH keys" → "SSH key"; else "<label> item".
+// "Files" → "file", "Repositories" → "repository", "SSH keys" → "SSH key", "Reports list" → "report"; else "<label> item".
 export function singular(label: string): string {
-  const lower = /^[A-Z][A-Z]/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+  const named = label.replace(/\s+(list|array)$/i, '');
+  const lower = /^[A-Z][A-Z]/.test(named) ? named : named.charAt(0).toLowerCase() + named.slice(1);
   if (/ies$/.test(lower)) return lower.replace(/ies$/, 'y');
   if (/(ss|x|ch|sh)es$/.test(lower)) return lower.replace(/es$/, '');
   if (/[^su]s$/.test(lower)) return lower.slice(0, -1);
@@ -62,13 +64,32 @@ function limitsOf(p: Json, type: JsonType | undefined): string | undefined {
   return undefined;
 }
 
+const SCALAR_WORDS: Record<string, string> = { string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true/false' };
+
+/**
+ * What a box for mixed alternatives takes, in words, when each is plain ("A number, text or
+ * true/false"), or a list of plain values (written as JSON). Undefined when one is an object.
+ */
+function acceptsOf(alternatives: Json[]): string | undefined {
+  const words: string[] = [];
+  for (const a of alternatives) {
+    const type = typeOf(a) ?? (a.const !== undefined || Array.isArray(a.enum) ? 'string' : undefined);
+    const item = typeOf(unwrapNullable(record(a.items)));
+    const word = type === 'array' && (item === undefined || SCALAR_WORDS[item] !== undefined) ? `a list written as JSON, like ${exampleText(a)}` : type !== undefined ? SCALAR_WORDS[type] : undefined;
+    if (word === undefined) return undefined;
+    if (!words.includes(word)) words.push(word);
+  }
+  const sentence = listOf(words, 'or');
+  return sentence === '' ? undefined : `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}
+
 function optionsOf(p: Json): FieldOption[] {
   const values: unknown[] = Array.isArray(p.enum) ? p.enum.filter((v) => v !== null) : [];
   const labels: unknown[] = Array.isArray(p['x-enum-labels']) ? p['x-enum-labels'] : [];
   return values.map((v, i) => ({ value: String(v), label: text(labels[i]) ?? String(v) }));
 }
 
-type Parts = Pick<Field, 'kind'> & Partial<Pick<Field, 'fields' | 'itemNoun' | 'maxItems' | 'alternatives' | 'example' | 'constValue'>>;
+type Parts = Pick<Field, 'kind'> & Partial<Pick<Field, 'fields' | 'itemNoun' | 'maxItems' | 'alternatives' | 'example' | 'accepts' | 'constValue'>>;
 
 function partsOf(p: Json, label: string, required: boolean, secret: boolean, depth: number): Parts {
   const type = typeOf(p);
@@ -78,7 +99,8 @@ function partsOf(p: Json, label: string, required: boolean, secret: boolean, dep
   if (required && Array.isArray(p.enum) && p.enum.length === 1) return { kind: 'const', constValue: p.enum[0] };
   if (alternatives && alternatives.length > 0) {
     if (depth < MAX_DEPTH && alternatives.every(isObjectLike)) return { kind: 'choice', alternatives: alternatives.map((a, i) => alternativeOf(p, a, i, depth)) };
-    return { kind: 'json', example: exampleText(p) };
+    const accepts = acceptsOf(alternatives);
+    return { kind: 'json', example: exampleText(p), ...(accepts !== undefined ? { accepts } : {}) };
   }
   if (type === 'boolean') return { kind: 'switch' };
   if (Array.isArray(p.enum) && p.enum.length > 0) return { kind: 'select' };
