@@ -277,6 +277,18 @@ describe('values and the config sent', () => {
     expect(replaced.auth).toEqual({ token: 'new' });
   });
 
+  it('keeps a saved secret list or JSON left empty, and replaces it whole when filled in', () => {
+    const secret = formModel(configSchemaFor({ label: 'x', settings_group_validation: [], settings: [
+      { name: 'accounts', kind: 'array', sensitive: true, json_schema: { type: 'array', items: { type: 'object', properties: { user: { type: 'string' }, password: { type: 'string', secret: true } }, required: ['user'] } } },
+      { name: 'extras', kind: 'object', sensitive: true },
+    ] }));
+    const values = initialValues(secret, { config: { accounts: SERVER_MASK, extras: SERVER_MASK }, secretsStored: ['accounts', 'extras'] });
+    expect(values).toEqual({ accounts: [], extras: '' });
+    expect(buildConfig(secret, values, 'edit')).toEqual({});
+    expect(buildConfig(secret, { accounts: [{ user: 'ana', password: 'pw' }], extras: SERVER_MASK }, 'edit')).toEqual({ accounts: [{ user: 'ana', password: 'pw' }] });
+    expect(secret.fields[0]!.fields![1]!.kind).toBe('secret'); // typed masked, like any password
+  });
+
   it('finds the alternative a stored object was made with', () => {
     // Not secret here: a secret is never shown, so never matched.
     const { writeOnly: _w, 'x-secret': _s, ...auth } = (schema.properties as Record<string, Record<string, unknown>>).auth!;
