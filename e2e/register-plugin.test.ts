@@ -101,7 +101,7 @@ describe('registering a tap from PyPI and syncing through it', () => {
       JOINED: joined === null ? null : `${joined} 00:00:00`,
       ACTIVE: active === null ? null : active ? 1 : 0,
     }));
-    const got = loaded.map((r) => ({ ...r, ID: String(r.ID), BALANCE: Number(r.BALANCE), ACTIVE: r.ACTIVE === null ? null : Number(r.ACTIVE) }));
+    const got = loaded.map((r) => ({ ...r, ID: String(r.ID), BALANCE: Number(r.BALANCE), JOINED: r.JOINED as string | null, ACTIVE: r.ACTIVE === null ? null : Number(r.ACTIVE) }));
     // A date this ClickHouse cannot hold (before 1970 on 18.16) is never changed silently: the
     // row has NULL and the source text (as JSON) is in _sluice_rejects; every other value is exact.
     const notStored = expected.filter((e, i) => e.JOINED !== null && got[i]?.JOINED === null).map((e) => e.JOINED!.slice(0, 10));

@@ -1,3 +1,4 @@
+import { humanise } from './config-validation.js';
 import type { Setting } from './plugins.js';
 
 /**
@@ -35,12 +36,8 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 /** The property's real type: `["string", "null"]` is a string that may be left out. */
 export const mainType = (p: JsonSchema): string | undefined => (Array.isArray(p.type) ? p.type : [p.type]).find((t): t is string => typeof t === 'string' && t !== 'null');
 
-const ACRONYMS = new Set(['api', 'url', 'uri', 'id', 'ids', 'ssl', 'ssh', 'sql', 'db', 'aws', 's3', 'gcs', 'ca', 'jwt', 'oauth', 'http', 'https', 'json', 'csv', 'sftp', 'ftp', 'ip', 'dns', 'utc', 'tls', 'kms', 'arn']);
-/** `api_url` → "API URL", `start_date` → "Start date", `oauthClientId` → "Oauth client ID". */
-export function labelFromName(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[_\s.-]+/).filter(Boolean).map((w) => w.toLowerCase());
-  return words.map((w, i) => (ACRONYMS.has(w) ? w.toUpperCase() : i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w)).join(' ');
-}
+/** `api_url` → "API URL", `start_date` → "Start date": the words the forms and messages use too. */
+export const labelFromName = humanise;
 
 /** True when the schema marks a secret anywhere inside it. */
 function holdsSecret(schema: unknown, depth = 0): boolean {

@@ -6,7 +6,7 @@ import { meltanoFile } from './project.js';
 
 const original = readFileSync(meltanoFile, 'utf8');
 const github: DefinitionInput = {
-  name: 'tap-github',
+  name: 'tap-example',
   label: 'GitHub',
   description: 'Repositories, issues and pull requests.',
   category: 'engineering',
@@ -33,9 +33,9 @@ describe('meltano.yml edits', () => {
     expect(text.startsWith(original.slice(0, original.indexOf('  loaders:')))).toBe(true);
     expect(text).toContain('# Sluice\'s Meltano project.');
     expect(text).toContain('capabilities: [about, catalog, discover, state]');
-    const parsed = parsePluginDefinitions(text).find((p) => p.name === 'tap-github');
+    const parsed = parsePluginDefinitions(text).find((p) => p.name === 'tap-example');
     expect(parsed).toMatchObject({ ...github, kind: 'extractor' });
-    expect(parsePluginDefinitions(text).map((p) => p.name)).toEqual([...parsePluginDefinitions(original).map((p) => p.name).filter((n) => n.startsWith('tap-')), 'tap-github', ...parsePluginDefinitions(original).map((p) => p.name).filter((n) => n.startsWith('target-'))]);
+    expect(parsePluginDefinitions(text).map((p) => p.name)).toEqual([...parsePluginDefinitions(original).map((p) => p.name).filter((n) => n.startsWith('tap-')), 'tap-example', ...parsePluginDefinitions(original).map((p) => p.name).filter((n) => n.startsWith('target-'))]);
   });
 
   it('refuses a name any section already has', () => {
@@ -46,7 +46,7 @@ describe('meltano.yml edits', () => {
   it('replaces in place and removes, leaving the others untouched', () => {
     const added = withPluginAdded(original, 'extractor', github);
     const replaced = withPluginReplaced(added, 'extractor', { ...github, pip_url: 'meltanolabs-tap-github==1.31.0' });
-    expect(parsePluginDefinitions(replaced).find((p) => p.name === 'tap-github')?.pip_url).toBe('meltanolabs-tap-github==1.31.0');
-    expect(withPluginRemoved(replaced, 'extractor', 'tap-github')).toBe(original);
+    expect(parsePluginDefinitions(replaced).find((p) => p.name === 'tap-example')?.pip_url).toBe('meltanolabs-tap-github==1.31.0');
+    expect(withPluginRemoved(replaced, 'extractor', 'tap-example')).toBe(original);
   });
 });

@@ -1,33 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceTable } from '../source-table.js';
 import { startStack, type Stack } from '../stack.js';
-import { accessibilityProblems, createPerson, launchBrowser, screenshot } from './harness.js';
-
-type Target = { selector?: string; text?: string };
-
-/** Presses Tab until the focused element is the target; fails when it never comes (not reachable by keyboard). */
-async function tabTo(page: Page, target: Target, limit = 60) {
-  for (let i = 0; i < limit; i += 1) {
-    await page.keyboard.press('Tab');
-    const here = await page.evaluate(({ selector, text }) => {
-      const el = document.activeElement;
-      if (!el || el === document.body) return false;
-      return (selector === undefined || el.matches(selector)) && (text === undefined || (el.textContent ?? '').includes(text));
-    }, target);
-    if (here) return;
-  }
-  throw new Error(`Tab never reached ${JSON.stringify(target)}`);
-}
-
-/** The focused element shows where it is: a ring (box-shadow) or an outline. */
-const focusVisible = (page: Page) =>
-  page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el) return false;
-    const style = getComputedStyle(el);
-    return style.boxShadow !== 'none' || (style.outlineStyle !== 'none' && style.outlineWidth !== '0px');
-  });
+import { accessibilityProblems, createPerson, focusVisible, launchBrowser, screenshot, tabTo } from './harness.js';
 
 describe('the wizard with the keyboard only', () => {
   let stack: Stack;

@@ -5,7 +5,9 @@
  */
 
 // Settings are named for programs (`sqlalchemy_url`); people read "Sqlalchemy URL".
-const ACRONYMS = new Set(['url', 'uri', 'id', 'api', 'ssl', 'tls', 'ssh', 'sql', 'json', 'csv', 'ip', 'http', 'https', 'dns', 'aws', 'gcp', 'oauth', 'jwt', 'sftp', 'ftp', 's3']);
+const ACRONYMS = new Set(['url', 'uri', 'id', 'api', 'ssl', 'tls', 'ssh', 'sql', 'json', 'csv', 'ip', 'http', 'https', 'dns', 'aws', 'gcp', 'gcs', 'jwt', 'sftp', 'ftp', 's3', 'ca', 'db', 'kms', 'arn', 'utc']);
+// Words written in their own mixed case.
+const SPELLED: Record<string, string> = { oauth: 'OAuth', github: 'GitHub', gitlab: 'GitLab', hubspot: 'HubSpot', mongodb: 'MongoDB', mysql: 'MySQL', postgresql: 'PostgreSQL', sqlalchemy: 'SQLAlchemy', ids: 'IDs' };
 
 /** A setting name as a label, for settings without a title: `filter_schemas` → "Filter schemas". */
 export function humanise(name: string): string {
@@ -13,7 +15,7 @@ export function humanise(name: string): string {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[\s_.\-]+/)
     .filter((w) => w !== '')
-    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()));
+    .map((w) => SPELLED[w.toLowerCase()] ?? (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()));
   const [first, ...rest] = words;
   if (first === undefined) return name;
   return [capitalise(first), ...rest].join(' ');

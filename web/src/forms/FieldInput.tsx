@@ -1,5 +1,5 @@
 import * as Switch from '@radix-ui/react-switch';
-import { focusRing, inputClass } from './classes.js';
+import { focusRing, helpText, inputClass } from './classes.js';
 import { SecretInput } from './SecretInput.js';
 import { SERVER_MASK, type Field, type FieldValue } from './schema-fields.js';
 import { TagInput } from './TagInput.js';
@@ -15,6 +15,12 @@ type Props = {
 };
 
 export const KEEP_SECRET = 'Saved — leave empty to keep it';
+export const KEEP_SECRET_JSON = 'Saved — enter new JSON to replace it';
+
+/** The person's time zone, as the browser knows it: what a date and time is read in. */
+const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'your time zone';
+/** A note an input adds to its own description (`<id>-note`). */
+const withNote = (describedBy: string | undefined, noteId: string) => [noteId, describedBy].filter(Boolean).join(' ');
 
 const asText = (v: FieldValue | undefined) => (typeof v === 'string' ? v : '');
 
@@ -72,7 +78,7 @@ export function FieldInput({ field, value, onValue, describedBy, invalid, secret
           id={field.id}
           name={field.name}
           label={field.label}
-          tags={Array.isArray(value) ? value : []}
+          tags={Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : []}
           onChange={onValue}
           describedBy={describedBy}
           invalid={invalid}
@@ -80,24 +86,46 @@ export function FieldInput({ field, value, onValue, describedBy, invalid, secret
           placeholder={field.placeholder}
         />
       );
-    case 'json':
+    case 'json': {
+      const example = field.example ?? '{"key": "value"}';
+      const noteId = `${field.id}-note`;
       return (
-        <textarea
-          {...common}
-          rows={5}
-          value={field.secret && text === SERVER_MASK ? '' : text}
-          placeholder={placeholder ?? '{"key": "value"}'}
-          spellCheck={false}
-          autoComplete="off"
-          className={`${inputClass(invalid)} font-mono text-sm`}
-          onChange={(e) => onValue(e.target.value)}
-        />
+        <>
+          <textarea
+            {...common}
+            aria-describedby={withNote(describedBy, noteId)}
+            rows={field.accepts !== undefined ? 1 : 5}
+            value={field.secret && text === SERVER_MASK ? '' : text}
+            placeholder={field.secret && secretKept ? KEEP_SECRET_JSON : (field.placeholder ?? example)}
+            spellCheck={false}
+            autoComplete="off"
+            className={`${inputClass(invalid)} font-mono text-sm`}
+            onChange={(e) => onValue(e.target.value)}
+          />
+          <p id={noteId} className={`mt-1 ${helpText}`}>
+            {field.accepts ?? (
+              <>
+                Written as JSON, for example <code className="break-all font-mono">{example}</code>
+              </>
+            )}
+          </p>
+        </>
       );
+    }
+    case 'datetime': {
+      const noteId = `${field.id}-note`;
+      return (
+        <>
+          <input {...common} aria-describedby={withNote(describedBy, noteId)} type="datetime-local" value={text} className={inputClass(invalid)} onChange={(e) => onValue(e.target.value)} />
+          <p id={noteId} className={`mt-1 ${helpText}`}>In your time zone ({timeZone()}); it is saved as the same moment in UTC.</p>
+        </>
+      );
+    }
     default: {
       // Numbers are typed as text (inputMode brings the number keyboard): type="number" would
       // hide "abc" as an empty value instead of letting validation say what is wrong.
-      const type = field.kind === 'date' ? 'date' : field.kind === 'email' ? 'email' : 'text';
-      const inputMode = field.kind === 'integer' ? 'numeric' : field.kind === 'number' ? 'decimal' : field.kind === 'email' ? 'email' : undefined;
+      const type = field.kind === 'date' ? 'date' : field.kind === 'email' ? 'email' : field.kind === 'url' ? 'url' : 'text';
+      const inputMode = field.kind === 'integer' ? 'numeric' : field.kind === 'number' ? 'decimal' : field.kind === 'email' ? 'email' : field.kind === 'url' ? 'url' : undefined;
       return (
         <input
           {...common}

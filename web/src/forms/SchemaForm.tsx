@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useRef } from 'react';
-import { errorText, focusRing, helpText } from './classes.js';
-import { FieldInput } from './FieldInput.js';
-import { chosenWay, FORM_ERROR, formModel, shownFields, WAY_KEY, type ConfigSchema, type Field, type FieldValue, type FormValues, type Mode } from './schema-fields.js';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { errorText, focusRing } from './classes.js';
+import { FieldRow } from './FieldRow.js';
+import { focusInside, unfold } from './focus.js';
+import { chosenWay, elementIdFor, FORM_ERROR, formModel, layout, WAY_KEY, type Block, type ConfigSchema, type Field, type FormValues, type Mode } from './schema-fields.js';
 
 export type SchemaFormProps = {
   /** The catalog's `config_schema` for the connector type. */
@@ -10,51 +11,33 @@ export type SchemaFormProps = {
   value: FormValues;
   /** `changed`: the setting (or WAY_KEY) that changed, e.g. to drop its now stale error. */
   onChange: (value: FormValues, changed: string) => void;
-  /** From validateConfig/checkForm or serverFieldErrors: one message per setting, `_form` for the whole. */
+  /**
+   * From validateConfig/checkForm or serverFieldErrors: one message per setting, `_form` for
+   * the whole. A message inside a setting is keyed by its path (`files.1.path`, `auth.token`)
+   * and shown at that input.
+   */
   errors: Readonly<Record<string, string>>;
   mode: Mode;
   /** Editing: the secrets the connector holds (storedSecretNames of the API's `secrets`). */
   secretsStored?: readonly string[] | undefined;
-  /** A setting name (or `_form`) to move focus to whenever it changes to it. */
+  /** A setting name, a path inside one (or `_form`) to move focus to whenever it changes to it. */
   focusField?: string | null | undefined;
 };
 
 /** The id of the form-level error area (focus it with focusField `_form`). */
 export const FORM_ERROR_ID = 'field-_form';
 
-type RowProps = { field: Field; value: FieldValue | undefined; error: string | undefined; secretKept: boolean; onValue: (v: FieldValue) => void };
-
-function FieldRow({ field, value, error, secretKept, onValue }: RowProps) {
-  const helpId = field.help !== undefined ? `${field.id}-help` : undefined;
-  const errorId = error !== undefined ? `${field.id}-error` : undefined;
-  const describedBy = [helpId, errorId].filter(Boolean).join(' ') || undefined;
-  return (
-    <div>
-      <label htmlFor={field.id} className="block font-medium text-slate-900">
-        {field.label}
-        {/* In words, not only a mark: not everyone knows what an asterisk means. */}
-        {field.required && <span className="font-normal text-slate-700"> (required)</span>}
-      </label>
-      {field.help !== undefined && <p id={helpId} className={`mt-1 ${helpText}`}>{field.help}</p>}
-      <div className="mt-1.5">
-        <FieldInput field={field} value={value} onValue={onValue} describedBy={describedBy} invalid={error !== undefined} secretKept={secretKept} />
-      </div>
-      {error !== undefined && <p id={errorId} className={`mt-1 ${errorText}`}>{error}</p>}
-    </div>
-  );
-}
-
 /**
  * A connector's settings form, generated from its catalog schema: the ways to connect to
- * choose from, the settings of the chosen one, and the optional ones under "Advanced
- * settings". Controlled: the page holds the values, validates and submits (checkForm).
+ * choose from, the settings of the chosen one (dotted ones grouped in a fieldset), and the
+ * optional ones under "Advanced settings". Controlled: the page holds the values,
+ * validates and submits (checkForm).
  */
 export function SchemaForm({ schema, value, onChange, errors, mode, secretsStored = [], focusField }: SchemaFormProps) {
   const model = useMemo(() => formModel(schema), [schema]);
-  const { main, advanced } = shownFields(model, value);
+  const { main, advanced } = layout(model, value);
   const way = chosenWay(model, value);
   const rootRef = useRef<HTMLDivElement>(null);
-  const advancedRef = useRef<HTMLDetailsElement>(null);
 
   // Settings are looked up inside this form only: the page may hold other forms with the same ids.
   const element = (id: string) => rootRef.current?.querySelector<HTMLElement>(`#${CSS.escape(id)}`) ?? null;
@@ -66,29 +49,53 @@ export function SchemaForm({ schema, value, onChange, errors, mode, secretsStore
       element(FORM_ERROR_ID)?.focus();
       return;
     }
-    const field = model.fields.find((f) => f.name === focusField);
-    if (!field) return;
-    // <details> is left to the browser (uncontrolled); opening it first makes its inputs focusable.
-    if (field.advanced && advancedRef.current) advancedRef.current.open = true;
-    element(field.id)?.focus(); // a field of a way not chosen is not on screen: nothing to focus
+    const id = elementIdFor(model, focusField);
+    const target = id !== undefined ? element(id) : null; // a field of a way not chosen is not on screen: nothing to focus
+    // <details> are left to the browser (uncontrolled); opening them first makes their inputs focusable.
+    unfold(target);
+    focusInside(target);
   }, [focusField, model]);
 
   // An error in a folded-away setting must not stay hidden.
-  const advancedError = advanced.some((f) => errors[f.name] !== undefined);
   useEffect(() => {
-    if (advancedError && advancedRef.current) advancedRef.current.open = true;
-  }, [advancedError, errors]);
+    for (const key of Object.keys(errors)) {
+      const id = elementIdFor(model, key);
+      if (id !== undefined) unfold(element(id));
+    }
+  }, [errors, model]);
 
   const row = (field: Field) => (
     <FieldRow
       key={field.name}
       field={field}
+      path={field.name}
       value={value[field.name]}
-      error={errors[field.name]}
+      errors={errors}
       secretKept={mode === 'edit' && field.secret && secretsStored.includes(field.name)}
       onValue={(v) => onChange({ ...value, [field.name]: v }, field.name)}
     />
   );
+  const block = (b: Block): ReactNode => {
+    if ('field' in b) return row(b.field);
+    const fields = <div className="space-y-6">{b.fields.map(row)}</div>;
+    if (b.folded) {
+      return (
+        <details key={b.group} className="rounded border border-slate-300 p-3">
+          <summary className={`cursor-pointer rounded font-medium text-slate-900 ${focusRing}`}>{b.legend} <span className="font-normal text-slate-700">(optional)</span></summary>
+          <fieldset className="mt-4 min-w-0">
+            <legend className="sr-only">{b.legend}</legend>
+            {fields}
+          </fieldset>
+        </details>
+      );
+    }
+    return (
+      <fieldset key={b.group} className="min-w-0 rounded border border-slate-300 p-4">
+        <legend className="px-1 font-medium text-slate-900">{b.legend}</legend>
+        {fields}
+      </fieldset>
+    );
+  };
 
   return (
     <div ref={rootRef} className="space-y-6 text-slate-900">
@@ -119,12 +126,12 @@ export function SchemaForm({ schema, value, onChange, errors, mode, secretsStore
         </fieldset>
       )}
 
-      {main.map(row)}
+      {main.map(block)}
 
       {advanced.length > 0 && (
-        <details ref={advancedRef} className="rounded border border-slate-300 p-3">
+        <details className="rounded border border-slate-300 p-3">
           <summary className={`cursor-pointer rounded font-medium text-slate-900 ${focusRing}`}>Advanced settings</summary>
-          <div className="mt-4 space-y-6">{advanced.map(row)}</div>
+          <div className="mt-4 space-y-6">{advanced.map(block)}</div>
         </details>
       )}
     </div>

@@ -32,8 +32,8 @@ describe('formModel', () => {
       ['user', 'text'],
       ['password', 'secret'],
       ['database', 'text'],
+      ['sqlalchemy_url', 'secret'], // the settings of the ways to connect first, in the ways' order
       ['filter_schemas', 'tags'],
-      ['sqlalchemy_url', 'secret'],
       ['json_as_object', 'switch'],
       ['dates_as_string', 'switch'],
     ]);
@@ -42,6 +42,16 @@ describe('formModel', () => {
     expect(field(postgres, 'password')).toMatchObject({ secret: true, required: true });
     expect(field(postgres, 'filter_schemas')).toMatchObject({ label: 'Schemas', required: false, advanced: true, ways: [] });
     expect(field(postgres, 'json_as_object')).toMatchObject({ advanced: true, default: false });
+  });
+
+  it('puts the required settings first in the order their lists give, whatever order the properties come in', () => {
+    // As the catalog's jsonb column gives the schema back: keys sorted by length.
+    const properties = postgres.properties as Record<string, unknown>;
+    const byLength = Object.keys(properties).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+    const stored = { ...postgres, properties: Object.fromEntries(byLength.map((k) => [k, properties[k]])) };
+    expect(formModel(stored).fields.map((f) => f.name).slice(0, 6)).toEqual(['host', 'port', 'user', 'password', 'database', 'sqlalchemy_url']);
+    const salesforceStored = { ...salesforce, properties: Object.fromEntries(Object.entries(salesforce.properties as Record<string, unknown>).reverse()) };
+    expect(formModel(salesforceStored).fields.filter((f) => f.required).map((f) => f.name)).toEqual(formModel(salesforce).fields.filter((f) => f.required).map((f) => f.name));
   });
 
   it('makes the anyOf of required groups into ways to connect, labelled by their fields', () => {
@@ -87,7 +97,7 @@ describe('formModel', () => {
       ['mailTo', 'Mail to', 'email'],
       ['retries', 'Retries', 'select'],
       ['extra', 'Extra', 'json'],
-      ['ids', 'Ids', 'tags'],
+      ['ids', 'IDs', 'tags'],
     ]);
     expect(field(schema, 'retries').options.map((o) => o.label)).toEqual(['1', '2', '3']); // no x-enum-labels: the values
     expect(field(schema, 'extra').secret).toBe(true);
@@ -109,7 +119,7 @@ describe('formModel', () => {
 
 describe('humanise and listOf', () => {
   it('reads setting names as words', () => {
-    expect(humanise('sqlalchemy_url')).toBe('Sqlalchemy URL');
+    expect(humanise('sqlalchemy_url')).toBe('SQLAlchemy URL');
     expect(humanise('filter_schemas')).toBe('Filter schemas');
     expect(humanise('clientId')).toBe('Client ID');
     expect(humanise('stream_maps.config')).toBe('Stream maps config');

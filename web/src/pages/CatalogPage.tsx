@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api.js';
 import type { Page, Plugin } from '../types.js';
+import { PluginIcon } from '../ui/PluginIcon.js';
 import { card, focusRing, textField } from '../ui/styles.js';
 import { useWizard } from '../wizard/WizardContext.js';
 
@@ -43,7 +44,7 @@ export function CatalogPicker({ onPick }: { onPick: (plugin: Plugin) => void }) 
           {shown.map((p) => (
             <li key={p.name}>
               <button type="button" onClick={() => onPick(p)} className={`${card} flex h-full w-full items-start gap-3 text-left hover:border-blue-700 ${focusRing}`}>
-                <span aria-hidden="true" className="flex h-10 w-10 shrink-0 items-center justify-center rounded bg-blue-100 text-lg font-semibold text-blue-900">{p.label[0]}</span>
+                <PluginIcon label={p.label} iconUrl={p.icon_url} />
                 <span>
                   <span className="block font-semibold text-slate-900">{p.label}</span>
                   <span className="block text-xs uppercase tracking-wide text-slate-700">{p.category}</span>

@@ -1,10 +1,12 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
 import { FORM_ERROR, firstErrorField, formModel, initialValues, type FormValues } from '../../forms/schema-fields.js';
 import { SchemaForm } from '../../forms/SchemaForm.js';
 import { checkForm, serverFieldErrors } from '../../forms/validate.js';
 import { useCatalog } from '../../pages/CatalogPage.js';
-import { textField } from '../../ui/styles.js';
+import { PluginIcon } from '../../ui/PluginIcon.js';
+import { focusRing, textField } from '../../ui/styles.js';
 import { setSecretNames, updateDraft, useDraft } from '../draft.js';
 import { StepButtons } from '../StepButtons.js';
 
@@ -18,6 +20,7 @@ const secretsOf = (schema: Record<string, unknown>) =>
 export function Configure({ onBack, onNext }: { onBack: () => void; onNext: () => void }) {
   const draft = useDraft();
   const catalog = useCatalog();
+  const client = useQueryClient();
   const plugin = catalog.data?.find((p) => p.name === draft.plugin);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -57,6 +60,8 @@ export function Configure({ onBack, onNext }: { onBack: () => void; onNext: () =
         ? await api<{ id: string }>(`/connectors/${draft.connectorId}`, { method: 'PATCH', body: JSON.stringify(body) })
         : await api<{ id: string }>('/connectors', { method: 'POST', body: JSON.stringify({ ...body, plugin: plugin.name }) });
       updateDraft({ connectorId: saved.id, testedOk: false, focusSetting: null });
+      // The connection exists now: the Connections page behind the wizard shows it.
+      void client.invalidateQueries({ queryKey: ['connectors'] });
       onNext();
     } catch (e) {
       const failure = e as ApiFailure;
@@ -72,6 +77,16 @@ export function Configure({ onBack, onNext }: { onBack: () => void; onNext: () =
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate>
+      <div className="mb-4 flex items-center gap-3">
+        <PluginIcon label={plugin.label} iconUrl={plugin.icon_url} />
+        <p className="font-semibold text-slate-900">{plugin.label}</p>
+        {/* Only a web address: the catalog is ours, but a link is no place to trust a `javascript:` one. */}
+        {plugin.docs_url && /^https?:\/\//.test(plugin.docs_url) && (
+          <a href={plugin.docs_url} target="_blank" rel="noreferrer" className={`ml-auto rounded text-blue-800 underline ${focusRing}`}>
+            Documentation<span className="sr-only"> (opens in a new tab)</span>
+          </a>
+        )}
+      </div>
       {plugin.setup_guide && <p className="mb-4 rounded bg-blue-50 p-3 text-slate-900">{plugin.setup_guide}</p>}
       <div className="mb-4 max-w-md">
         <label htmlFor="connection-name" className="mb-1 block font-medium">
