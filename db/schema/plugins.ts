@@ -1,4 +1,4 @@
-import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { json, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** The plugin catalog, seeded from meltano.yml. Global, not per tenant. */
 export const plugins = pgTable('plugins', {
@@ -16,9 +16,10 @@ export const plugins = pgTable('plugins', {
   /** The plugin's documentation (Meltano's `docs`). */
   docsUrl: text('docs_url'),
   capabilities: jsonb('capabilities').$type<string[]>().notNull(),
-  settings: jsonb('settings').$type<unknown[]>().notNull(),
+  // json, not jsonb: jsonb sorts object keys, and the order of settings and properties is the form's order.
+  settings: json('settings').$type<unknown[]>().notNull(),
   /** Meltano's settings_group_validation: alternative sets of required settings. */
   settingGroups: jsonb('setting_groups').$type<string[][]>().notNull(),
-  configSchema: jsonb('config_schema').$type<Record<string, unknown>>().notNull(),
+  configSchema: json('config_schema').$type<Record<string, unknown>>().notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
