@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
 import { followRunLog } from '../../runs/log-follow.js';
-import { STAGES, stagesFromLog, type Stage } from '../test-stages.js';
+import { INSTALL_LABEL, installingFromLog, STAGES, stagesFromLog, type Stage } from '../test-stages.js';
 import { secondaryButton } from '../../ui/styles.js';
 import { updateDraft, useDraft } from '../draft.js';
 import { waitForRun, type RunView } from '../run-result.js';
@@ -12,6 +12,7 @@ export function TestConnection({ onBack, onNext }: { onBack: () => void; onNext:
   const draft = useDraft();
   const [run, setRun] = useState<RunView | null>(null);
   const [live, setLive] = useState<Stage[]>([]);
+  const [installing, setInstalling] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const result = useRef<HTMLDivElement>(null);
@@ -22,12 +23,18 @@ export function TestConnection({ onBack, onNext }: { onBack: () => void; onNext:
     let stopLog = () => undefined as void;
     setRun(null);
     setLive([]);
+    setInstalling(false);
     setError(null);
     updateDraft({ testedOk: false });
     api<{ run_id: string }>(`/connectors/${draft.connectorId}/test`, { method: 'POST', signal: controller.signal })
       .then(({ run_id }) => {
         // Each stage ticks as the worker reports it; the run's result confirms them at the end.
-        stopLog = followRunLog(run_id, { onChange: (state) => setLive(stagesFromLog(state)) });
+        stopLog = followRunLog(run_id, {
+          onChange: (state) => {
+            setLive(stagesFromLog(state));
+            setInstalling(installingFromLog(state));
+          },
+        });
         return waitForRun(run_id, setRun, controller.signal);
       })
       .then((finished) => {
@@ -49,6 +56,11 @@ export function TestConnection({ onBack, onNext }: { onBack: () => void; onNext:
   const stages = final ?? live;
   const failed = stages.find((s) => !s.ok);
   const done = run && (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled');
+  // The install stage shows only on a machine that installs the connector for this test.
+  const installStage = stages.find((s) => s.stage === 'install');
+  const rows: ReadonlyArray<readonly [string, string]> = installStage || installing
+    ? [STAGES[0], STAGES[1], ['install', installStage?.label ?? INSTALL_LABEL], ...STAGES.slice(2)]
+    : STAGES;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -58,7 +70,7 @@ export function TestConnection({ onBack, onNext }: { onBack: () => void; onNext:
     <form onSubmit={submit}>
       <p className="mb-3 text-slate-800">Sluice checks the connection one step at a time.</p>
       <ol className="space-y-2" aria-label="Connection test">
-        {STAGES.map(([name, label]) => {
+        {rows.map(([name, label]) => {
           const stage = stages.find((s) => s.stage === name);
           const state = stage ? (stage.ok ? 'passed' : 'failed') : done ? 'skipped' : 'checking';
           return (
