@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { createTestApp } from '../../e2e/test-app.js';
 import * as tenants from '../../core/tenants/service.js';
 import { SDK_PLUMBING } from '../../meltano/about-settings.js';
 import { meltanoFile, projectRoot } from '../../meltano/project.js';
+import { withPluginReplaced } from '../../meltano/meltano-yml.js';
+import { parsePluginDefinitions } from '../../meltano/plugins.js';
 
 // Registering plugins through the API: real uv installs from PyPI into scratch venvs, real
 // programs asked --about, a copy of meltano.yml edited. Refusals must change nothing.
@@ -91,15 +93,29 @@ describe('POST /catalog', () => {
     expect(await scratchLeft()).toEqual([]);
   });
 
-  it('upgrades in place, keeping what people wrote, and removes only what no connection uses', async () => {
-    const up = await call(platform, 'POST', `/catalog/${dbf}/upgrade`, { pip_url: 'tap-dbf==0.1.25' });
-    expect(up.status, JSON.stringify(up.body)).toBe(200);
-    expect(up.body).toMatchObject({ removed_settings: [], added_settings: [], plugin: { label: 'dBase files' } });
-
+  it('upgrades in place, keeping what people wrote, reporting what is gone, and removes only what no connection uses', async () => {
     const tenant = await tenants.createTenant(t.db, `reg-use-${Date.now().toString(36)}`);
     const admin = (await tenants.createToken(t.db, tenant.id, 'admin', 'admin')).token;
     const connector = await call(admin, 'POST', '/connectors', { name: 'dbf', plugin: dbf, config: { path: 'x/*.dbf' } });
     expect(connector.status, JSON.stringify(connector.body)).toBe(201);
+
+    // As if the version registered before had a setting this one lacks, and someone reworded a label by hand.
+    const current = parsePluginDefinitions(await readFile(file, 'utf8')).find((p) => p.name === dbf)!;
+    const { kind: _, ...definition } = current;
+    const edited = {
+      ...definition,
+      settings: [...definition.settings.map((s) => (s.name === 'path' ? { ...s, label: 'Files to read' } : s)), { name: 'legacy_mode', kind: 'boolean' as const, label: 'Legacy mode' }],
+    };
+    await writeFile(file, withPluginReplaced(await readFile(file, 'utf8'), 'extractor', edited));
+
+    const up = await call(platform, 'POST', `/catalog/${dbf}/upgrade`, { pip_url: 'tap-dbf==0.1.25' });
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    expect(up.body).toMatchObject({ removed_settings: ['legacy_mode'], added_settings: [], connectors_using_removed: 1, plugin: { label: 'dBase files' } });
+    expect(up.body.log.join('\n')).toMatch(/The setting legacy_mode is gone in this version: 1 connection\(s\) of this type no longer pass their value for it/);
+    const shown = (await call(owner, 'GET', `/catalog/${dbf}`)).body;
+    expect(shown.config_schema.properties.path).toMatchObject({ title: 'Files to read', 'x-kind': 'file' });
+    expect(shown.config_schema.properties.legacy_mode).toBeUndefined();
+    expect(shown.config_schema.properties.fs_root).toBeUndefined();
     const refused = await call(platform, 'DELETE', `/catalog/${dbf}`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(new RegExp(`1 connection\\(s\\) use ${dbf}`));
