@@ -146,6 +146,13 @@ function dateTimeCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   };
 }
 
+/**
+ * A text column given a number, true/false, a list or an object (taps that declare a column
+ * text but send MySQL's YEAR and BIT values as numbers): its JSON text, every character
+ * kept, as the column's string.
+ */
+const textCheck: ValueCheck = (buf, start, end) => (buf[start] === QUOTE ? undefined : rewrite(JSON.stringify(buf.toString('utf8', start, end))));
+
 /** The check for a column of this type on this server; undefined when every JSON value of its kind fits. */
 export function checkFor(spec: ColumnSpec, features: ServerFeatures): ValueCheck | undefined {
   switch (spec.kind) {
@@ -159,6 +166,8 @@ export function checkFor(spec: ColumnSpec, features: ServerFeatures): ValueCheck
       return dateCheck(spec, features);
     case 'datetime':
       return dateTimeCheck(spec, features);
+    case 'string':
+      return textCheck;
     default:
       return undefined;
   }
