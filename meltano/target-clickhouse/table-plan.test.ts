@@ -119,3 +119,23 @@ describe('planTable', () => {
     expect(planTable({ ...base, properties: { ...properties, 'first name': { type: 'string' } }, existing: new Map() }).fastPath).toBe(false);
   });
 });
+
+describe('planTable: properties a record may leave out', () => {
+  const base = { stream: 's', table: 's', database: 'd', keyProperties: ['id'], features: old, tenantId: undefined };
+  const properties = { id: { type: 'integer' }, customer_id: { type: 'integer' }, name: { type: 'string' }, at: { type: 'string', format: 'date-time' } };
+
+  it('makes a new column Nullable when the schema does not require its property, so a missing value reads NULL, not 0', () => {
+    const plan = planTable({ ...base, properties, required: ['id', 'name'], existing: new Map() });
+    expect(plan.statements[0]).toContain('`customer_id` Nullable(Int64)');
+    expect(plan.statements[0]).toContain('`at` Nullable(DateTime)');
+    expect(plan.statements[0]).toContain('`name` String');
+    expect(plan.statements[0]).toContain('`id` Int64');
+    // Without a required list the types decide, as before.
+    expect(planTable({ ...base, properties, existing: new Map() }).statements[0]).toContain('`customer_id` Int64');
+  });
+
+  it('leaves an existing column alone when only the required list changed', () => {
+    const existing = new Map([['id', 'Int64'], ['customer_id', 'Int64'], ['name', 'String'], ['at', 'DateTime'], ['_sdc_sequence', 'Int64']]);
+    expect(planTable({ ...base, properties, required: ['id'], existing }).statements.filter((s) => s.includes('MODIFY'))).toEqual([]);
+  });
+});
