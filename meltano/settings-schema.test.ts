@@ -71,7 +71,8 @@ describe('plugin settings → JSON Schema', () => {
     expect(names).toEqual(expect.arrayContaining(['tap-postgres', 'tap-jsonl', 'tap-salesforce', 'target-jsonl', 'target-clickhouse']));
     for (const p of plugins) {
       expect(p.namespace).toBeTruthy();
-      if (p.pip_url) expect(p.pip_url).toMatch(/^[A-Za-z0-9_.[\]-]+==[\d.]+$/);
+      // One pinned package, then (for taps that import pkg_resources) a bounded extra requirement such as setuptools<81.
+      if (p.pip_url) expect(p.pip_url).toMatch(/^[A-Za-z0-9_.[\]-]+==[\d.]+( [A-Za-z0-9_.-]+(==|<|<=|>=)[\d.]+)*$/);
     }
   });
 

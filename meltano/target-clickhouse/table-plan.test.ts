@@ -9,6 +9,9 @@ describe('JSON Schema → ClickHouse types', () => {
   const cases: Array<[unknown, string, string]> = [
     [{ type: 'integer' }, 'Int64', 'Int64'],
     [{ type: ['integer', 'null'] }, 'Nullable(Int64)', 'Nullable(Int64)'],
+    // MySQL's BIGINT UNSIGNED as pipelinewise-tap-mysql declares it; INT UNSIGNED fits Int64.
+    [{ type: ['null', 'integer'], minimum: 0, maximum: 18446744073709551615 }, 'Nullable(UInt64)', 'Nullable(UInt64)'],
+    [{ type: 'integer', minimum: 0, maximum: 4294967295 }, 'Int64', 'Int64'],
     [{ type: 'number' }, 'Float64', 'Float64'],
     [{ type: 'number', multipleOf: 0.01 }, 'Decimal(38, 2)', 'Decimal(38, 2)'],
     [{ type: 'number', multipleOf: 1 }, 'Int64', 'Int64'],

@@ -114,6 +114,15 @@ describe('date-times', () => {
   });
 });
 
+describe('UInt64', () => {
+  it('holds 0 to 18446744073709551615 and keeps anything else aside', () => {
+    for (const text of ['0', '18446744073709551615', '9223372036854775808', '-0']) expect(verdictOf('Nullable(UInt64)', text), text).toBe('ok');
+    for (const text of ['18446744073709551616', '-1', '-9223372036854775808']) {
+      expect(verdictOf('Nullable(UInt64)', text), text).toMatchObject({ reject: true, replacement: 'null', reason: 'an integer outside UInt64 (0 to 18446744073709551615)' });
+    }
+  });
+});
+
 describe('String', () => {
   it('passes text as it is and stores any other JSON value as its text, every character kept', () => {
     expect(verdictOf('Nullable(String)', '"Zoë"')).toBe('ok');

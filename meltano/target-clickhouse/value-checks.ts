@@ -52,18 +52,22 @@ function floatCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   };
 }
 
+const UINT64_MAX = 18446744073709551615n;
+
 function intCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   const reject = rejecter(spec, features);
-  const outside = reject('an integer outside Int64 (±9223372036854775807)');
-  const notNumber = reject('NaN or Infinity, which an Int64 column cannot hold');
+  const [min, max, range] = spec.unsigned ? [0n, UINT64_MAX, 'UInt64 (0 to 18446744073709551615)'] : [INT64_MIN, INT64_MAX, 'Int64 (±9223372036854775807)'];
+  const outside = reject(`an integer outside ${range}`);
+  const notNumber = reject(`NaN or Infinity, which an ${spec.unsigned ? 'UInt64' : 'Int64'} column cannot hold`);
   return (buf, start, end) => {
     if (isNanOrInfinity(buf, start)) return notNumber;
+    if (spec.unsigned && buf[start] === MINUS) return /^-0+$/.test(buf.toString('latin1', start, end)) ? undefined : outside;
     // 18 digits always fit; longer ones are compared exactly (ClickHouse would wrap them around).
     if (end - start < 19 || buf[start] === QUOTE) return undefined;
     const text = buf.toString('latin1', start, end);
     if (!/^-?\d+$/.test(text)) return undefined;
     const value = BigInt(text);
-    return value > INT64_MAX || value < INT64_MIN ? outside : undefined;
+    return value > max || value < min ? outside : undefined;
   };
 }
 
