@@ -134,6 +134,38 @@ describe('a hostile tenant admin', () => {
     expect(patched.body.error.fields).toHaveProperty('path');
   });
 
+  it('cannot reach the platform through the MySQL or REST API sources, nor read files through the CSV one', async () => {
+    // tap-mysql: a host and port like tap-postgres's.
+    await refusedAtSettings(await connector('tap-mysql', { host: '127.0.0.1', port: 5432, user: 'postgres' }), 'host', /its PostgreSQL database/);
+    await refusedAtSettings(await connector('tap-mysql', { host: 'localhost', port: 6379, user: 'root' }), 'host', /its Redis/);
+    await refusedAtSettings(await connector('tap-mysql', { host: '::1', port: 8123, user: 'root' }), 'host', /its ClickHouse/);
+    // tap-rest-api: its base URL, and a stream path that would move the request to another server once appended.
+    const stream = { name: 'orders', path: '/orders' };
+    await refusedAtSettings(await connector('tap-rest-api', { api_url: 'http://127.0.0.1:8123/?query=SELECT+1', streams: [stream] }), 'api_url', /its ClickHouse/);
+    await refusedAtSettings(await connector('tap-rest-api', { api_url: 'http://localhost:6379', streams: [stream] }), 'api_url', /its Redis/);
+    const moved = await admin<ApiError>('POST', '/connectors', { name: 'moved', plugin: 'tap-rest-api', config: { api_url: 'https://api.example.com', streams: [{ name: 'x', path: '@127.0.0.1:5432/' }] } });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.fields['streams.0.path']?.[0]).toMatch(/must start with \//);
+    // A stream's schema may name a JSON file: only one inside the tenant's folder.
+    const schemaFile = await admin<ApiError>('POST', '/connectors', { name: 'schema', plugin: 'tap-rest-api', config: { api_url: 'https://api.example.com', streams: [{ name: 'x', path: '/x', schema: '/etc/passwd' }] } });
+    expect(schemaFile.status).toBe(400);
+    expect(schemaFile.body.error.fields['streams.0.schema']?.[0]).toMatch(/not a path from the root/);
+
+    // tap-csv: each entry's path is held to the files rule, one by one.
+    const csv = async (files: Array<Record<string, unknown>>) => admin<ApiError>('POST', '/connectors', { name: `csv${(made += 1)}`, plugin: 'tap-csv', config: { files } });
+    const refused = await csv([{ path: 'ok.csv', format: 'csv' }, { path: '/etc/passwd', format: 'csv' }, { path: '../other/secret.csv', format: 'csv' }, { path: 'x::http://127.0.0.1:6379/', format: 'csv' }, { path: 's3://bucket/a.csv', format: 'csv' }]);
+    expect(refused.status).toBe(400);
+    expect(Object.keys(refused.body.error.fields).sort()).toEqual(['files', 'files.1.path', 'files.2.path', 'files.3.path', 'files.4.path']);
+    // Another tenant's folder through a link in this one: refused when a run would start.
+    const neighbour = path.join(filesDir, `${stack.tenant.slug}-next-door`);
+    await mkdir(neighbour, { recursive: true });
+    await writeFile(path.join(neighbour, 'secret.csv'), 'id,secret\n1,theirs\n');
+    await mkdir(tenantFolder, { recursive: true });
+    await symlink(neighbour, path.join(tenantFolder, 'neighbour'));
+    await refusedAtSettings(await connector('tap-csv', { files: [{ path: 'neighbour/secret.csv', format: 'csv', table_name: 'x' }] }), 'files.0.path', /leads out of your files folder/);
+    await refusedAtSettings(await connector('tap-csv', { files: [{ path: '*/*.csv', format: 'csv', table_name: 'x' }] }), 'files.0.path', /link that leads out/);
+  });
+
   it('still tests and syncs what it is allowed to reach', async () => {
     // A file in its own folder.
     await writeFile(path.join(tenantFolder, 'orders.jsonl'), '{"id": 1, "item": "mug"}\n{"id": 2, "item": "lamp"}\n');

@@ -1,9 +1,25 @@
-import { selectStreams, type Catalog } from '../meltano/catalog-selection.js';
+import { streamsOf } from '../core/pipelines/stream-offers.js';
+import { selectStreams, type Catalog, type StreamChoice } from '../meltano/catalog-selection.js';
 import { catalogArgs, runPlugins, type LineSource } from '../meltano/plugin-process.js';
 import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile, type PluginFolder, type RunDir } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
 import { discoverIn, prepareTap, type TapInput } from './discover.js';
+
+/**
+ * How a preview or a connection test reads a stream: from its start, as a full table where
+ * the tap offers that, else the way the tap insists on (its own first key). Taps such as
+ * pipelinewise-tap-mysql refuse a stream selected without a replication method.
+ */
+function readingChoices(catalog: Catalog, streams: string[]): StreamChoice[] {
+  const offers = new Map(streamsOf(catalog).map((offer) => [offer.stream, offer]));
+  return streams.map((stream) => {
+    const offer = offers.get(stream);
+    if (!offer || offer.replication_methods.includes('FULL_TABLE')) return { stream, replication_method: 'FULL_TABLE' };
+    const method = offer.replication_methods[0];
+    return method === 'INCREMENTAL' ? { stream, replication_method: method, replication_key: offer.replication_keys[0] } : { stream, replication_method: method };
+  });
+}
 
 /**
  * Runs the tap on its discovered catalog with `streams` selected, handing each RECORD to
@@ -15,7 +31,7 @@ export async function readRecords(
   folder: PluginFolder,
   input: TapInput & { catalog: Catalog; streams: string[]; onRecord: (stream: string, record: Record<string, unknown>) => boolean },
 ): Promise<{ result: SpawnResult; enough: boolean }> {
-  await writePrivateFile(folder, 'catalog.json', JSON.stringify(selectStreams(input.catalog, input.streams.map((stream) => ({ stream })))));
+  await writePrivateFile(folder, 'catalog.json', JSON.stringify(selectStreams(input.catalog, readingChoices(input.catalog, input.streams))));
   const enough = new AbortController();
   const stop = () => enough.abort();
   input.signal?.addEventListener('abort', stop);

@@ -50,3 +50,23 @@ describe('explainFailure: reading the change log', () => {
     expect(explainFailure(['canceling statement due to statement timeout']).message).toMatch(/did not answer in time|stopped with an error/);
   });
 });
+
+describe('explainFailure on what pipelinewise-tap-mysql prints', () => {
+  const serverLines = [
+    'time=2026-12-02 19:21:16 name=tap_mysql level=INFO message=Server Parameters: version: 10.11.19-MariaDB-0+deb12u1, wait_timeout: 28800',
+    'time=2026-12-02 19:21:16 name=tap_mysql level=INFO message=Server SSL Parameters(blank means SSL is not active): [ssl_version: ], [ssl_cipher: ]',
+  ];
+
+  it('does not take its "SSL is not active" line for a TLS failure', () => {
+    expect(explainFailure([...serverLines, 'Exception: only INCREMENTAL, LOG_BASED, and FULL TABLE replication methods are supported']).message).toBe(
+      'The connector stopped with an error: only INCREMENTAL, LOG_BASED, and FULL TABLE replication methods are supported',
+    );
+  });
+
+  it('still names a real TLS failure and the ssl setting', () => {
+    expect(explainFailure([...serverLines, "pymysql.err.OperationalError: (2003, \"Can't connect to MySQL server on '10.0.0.5' ([SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006))\")"])).toMatchObject({
+      message: expect.stringMatching(/secure \(SSL\/TLS\) connection failed/),
+      settings: expect.arrayContaining(['ssl']),
+    });
+  });
+});

@@ -66,9 +66,10 @@ const RULES: Rule[] = [
     settings: ['user'],
   },
   {
-    pattern: /SSL|certificate verify failed/,
+    // Failures only: taps also mention SSL when all is well (pipelinewise-tap-mysql logs "Server SSL Parameters(blank means SSL is not active)").
+    pattern: /\bSSL(?:Error|EOFError|ZeroReturnError)\b|\[SSL[:\]]|SSL (?:error|handshake|connection (?:error|has been closed))|certificate verify failed|wrong version number/i,
     explain: () => 'The secure (SSL/TLS) connection failed. Check the SSL settings and the server certificate.',
-    settings: ['ssl_enable', 'ssl_mode'],
+    settings: ['ssl_enable', 'ssl_mode', 'ssl'],
   },
   {
     // psycopg2 through SQLAlchemy: `column "x" does not exist` or `column orders.x does not exist`.

@@ -1,3 +1,4 @@
+import { parsePipUrl } from './pip-requirement.js';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from './config-validation.js';
 import { parsePluginDefinitions, readPluginDefinitions } from './plugins.js';
@@ -71,7 +72,11 @@ describe('plugin settings → JSON Schema', () => {
     expect(names).toEqual(expect.arrayContaining(['tap-postgres', 'tap-jsonl', 'tap-salesforce', 'target-jsonl', 'target-clickhouse']));
     for (const p of plugins) {
       expect(p.namespace).toBeTruthy();
-      if (p.pip_url) expect(p.pip_url).toMatch(/^[A-Za-z0-9_.[\]-]+==[\d.]+$/);
+      // What registration accepts, pinned: the plugin's package, then exactly pinned companions (setuptools for taps that import pkg_resources).
+      if (p.pip_url) {
+        const parsed = parsePipUrl(p.pip_url);
+        expect(parsed.ok && parsed.main.pinned, `${p.name}: ${p.pip_url}`).toBeTruthy();
+      }
     }
   });
 

@@ -10,6 +10,15 @@ import { parseAllowedNetworks } from './network-policy.js';
 const postgresSchema = { properties: { host: {}, port: { type: 'integer', default: 5432 }, user: {}, password: { 'x-secret': true }, database: {}, sqlalchemy_url: { 'x-secret': true } } };
 const clickhouseSchema = { properties: { url: { default: 'http://127.0.0.1:8123' }, database: { default: 'sluice' } } };
 const jsonlSchema = { properties: { path: { 'x-kind': 'file' }, stream_name: {} } };
+/** tap-csv's and tap-rest-api's shapes: a path and a URL path nested in list settings (meltano.yml json_schema). */
+const csvSchema = { properties: { files: { type: 'array', items: { type: 'object', properties: { path: { type: 'string', 'x-kind': 'file' }, format: { type: 'string' } } } } } };
+const restSchema = {
+  properties: {
+    api_url: {},
+    path: { type: 'string', 'x-kind': 'url-path' },
+    streams: { type: 'array', items: { type: 'object', properties: { name: {}, path: { type: 'string', 'x-kind': 'url-path' }, schema: { type: ['object', 'string'], 'x-kind': 'file' } } } },
+  },
+};
 
 const names: Record<string, string[]> = {
   localhost: ['127.0.0.1', '::1'],
@@ -154,3 +163,32 @@ describe('checkConnectorAccess: files', () => {
     expect(connectorSettingProblems(postgresSchema, { host: '127.0.0.1', port: 5432 })).toEqual({});
   });
 });
+
+describe('checkConnectorAccess: paths nested in list settings', () => {
+  it('resolves each entry of a list inside the tenant folder and names the entry that leaves it', async () => {
+    const files = [{ path: 'orders/2024.jsonl', format: 'csv' }, { path: 'alias/*.jsonl', format: 'csv' }];
+    const ok = await checkConnectorAccess(policy(), { files: [files[0]] }, csvSchema, 'acme');
+    expect(ok).toMatchObject({ ok: true, config: { files: [{ path: path.join(filesDir, 'acme', 'orders', '2024.jsonl'), format: 'csv' }] } });
+    const refused = await checkConnectorAccess(policy(), { files: [...files, { path: '/etc/passwd', format: 'csv' }] }, csvSchema, 'acme');
+    expect(refused).toMatchObject({ ok: false, fields: { 'files.1.path': [expect.stringContaining('link that leads out')], 'files.2.path': [expect.stringContaining('not a path from the root')] } });
+    expect(connectorSettingProblems(csvSchema, { files: [{ path: '../other/theirs.jsonl' }, { path: 'x::http://127.0.0.1:6379/' }, { path: 's3://bucket/x.csv' }] })).toMatchObject({
+      'files.0.path': [expect.stringContaining('..')],
+      'files.1.path': [expect.stringContaining('not a URL')],
+      'files.2.path': [expect.stringContaining('not a URL')],
+    });
+  });
+
+  it('treats a field that may be an object or a path as a path only when it is text', async () => {
+    const config = { api_url: 'https://api.example.com', streams: [{ name: 'a', schema: { properties: {} } }, { name: 'b', schema: '/etc/passwd' }] };
+    expect(connectorSettingProblems(restSchema, config)).toEqual({ 'streams.1.schema': [expect.stringContaining('not a path from the root')] });
+  });
+
+  it('refuses a URL path that would change the server of the URL it is added to', () => {
+    const problems = (path: string) => connectorSettingProblems(restSchema, { api_url: 'https://api.example.com', path, streams: [{ name: 'a', path }] });
+    for (const bad of ['@127.0.0.1:6379/', ':5432/', '.evil.example/', 'orders', '\\@127.0.0.1/']) {
+      expect(Object.keys(problems(bad)), bad).toEqual(['path', 'streams.0.path']);
+    }
+    for (const good of ['/orders', '?page=1', '', '//double/slash']) expect(problems(good), good).toEqual({});
+  });
+});
+

@@ -2,8 +2,9 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { Env } from '../env.js';
 import { endpointsOf } from './endpoints.js';
-import { pathSettingsOf, pathTextProblem, resolveTenantPath } from './file-policy.js';
+import { filePathsIn, pathTextProblem, resolveTenantPath } from './file-policy.js';
 import { formatIp, parseIp, type IpBytes } from './ip-address.js';
+import { valuesOfKind, withValueAt } from './setting-kinds.js';
 import { checkAddress, isLocalAddress, parseAllowedNetworks, type Allowance, type PlatformEndpoint } from './network-policy.js';
 
 /**
@@ -92,13 +93,26 @@ const messageOf = (fields: Record<string, string[]>) =>
 export function connectorSettingProblems(schema: Record<string, unknown>, config: Record<string, unknown>): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   const add = (name: string, reason: string) => void (fields[name] ??= []).push(reason);
-  for (const name of pathSettingsOf(schema)) {
-    const value = config[name];
-    const problem = typeof value === 'string' ? pathTextProblem(value) : undefined;
-    if (problem) add(name, problem);
+  for (const { field, value } of filePathsIn(schema, config)) {
+    const problem = pathTextProblem(value);
+    if (problem) add(field, problem);
+  }
+  for (const { field, value } of valuesOfKind(schema, config, 'url-path')) {
+    const problem = urlPathProblem(value);
+    if (problem) add(field, problem);
   }
   for (const { setting, reason } of endpointsOf(config).unreadable) add(setting, reason);
   return fields;
+}
+
+/**
+ * A path a plugin appends to a URL setting (tap-rest-api joins `api_url` and each stream's
+ * `path` as text) must not change the server the URL names: `@127.0.0.1:6379/`, `:5432/` or
+ * `.evil.example/` after `https://api.example.com` would. Starting with `/` or `?` it cannot.
+ */
+function urlPathProblem(value: string): string | undefined {
+  if (value === '' || /^[/?]/.test(value)) return undefined;
+  return 'must start with / (it is added to the end of the base URL, for example /orders)';
 }
 
 /**
@@ -115,12 +129,11 @@ export async function checkConnectorAccess(policy: ConnectorPolicy, config: Reco
   const fields = connectorSettingProblems(schema, config);
   const add = (name: string, reason: string) => void (fields[name] ??= []).push(reason);
   let pinned = withDefaults(schema, config);
-  for (const name of pathSettingsOf(schema)) {
-    const value = pinned[name];
-    if (typeof value !== 'string' || fields[name]) continue;
+  for (const { field, value, at } of filePathsIn(schema, pinned)) {
+    if (fields[field]) continue;
     const verdict = await resolveTenantPath(policy.filesDir, tenantSlug, value);
-    if (verdict.ok) pinned = { ...pinned, [name]: verdict.path };
-    else add(name, verdict.reason);
+    if (verdict.ok) pinned = withValueAt(pinned, at, verdict.path);
+    else add(field, verdict.reason);
   }
   const interfaces = (policy.interfaces ?? defaultInterfaces)();
   const platform = await platformEndpoints(policy, interfaces);

@@ -38,6 +38,25 @@ describe('endpointsOf: host settings', () => {
   });
 });
 
+describe('endpointsOf: hosts nested in objects', () => {
+  it('finds a host inside an object setting (an SSH tunnel), with its sibling port, and pins it in place', () => {
+    const config = { host: 'db.example.com', port: 3306, ssh_tunnel: { enable: true, host: 'bastion.example.com', port: 22, username: 'u' } };
+    const { endpoints, unreadable } = endpointsOf(config);
+    expect(unreadable).toEqual([]);
+    expect(endpoints.map((e) => [e.host, e.port, e.settings])).toEqual([
+      ['db.example.com', 3306, ['host', 'port']],
+      ['bastion.example.com', 22, ['ssh_tunnel.host', 'ssh_tunnel.port']],
+    ]);
+    expect(endpoints[1]!.pin(config, '203.0.113.9')).toEqual({ ...config, ssh_tunnel: { ...config.ssh_tunnel, host: '203.0.113.9' } });
+    expect(config.ssh_tunnel.host).toBe('bastion.example.com');
+  });
+
+  it('finds hosts in lists of objects, and refuses one that is not a plain name', () => {
+    expect(endpointsOf({ servers: [{ name: 'a' }, { host: '10.0.0.1', port: 1 }] }).endpoints.map((e) => e.settings)).toEqual([['servers.1.host', 'servers.1.port']]);
+    expect(endpointsOf({ ssh_tunnel: { host: 'bastion /tmp' } }).unreadable).toEqual([{ setting: 'ssh_tunnel.host', reason: expect.stringMatching(/server name or IP address/) }]);
+  });
+});
+
 describe('endpointsOf: URL settings', () => {
   it("uses the scheme's usual port when the URL gives none, and none for a scheme without one", () => {
     expect(only({ url: 'http://ch.example.com' }).port).toBe(80);
@@ -70,6 +89,8 @@ describe('endpointsOf: URL settings', () => {
     expect(reasons({ url: 'file:///etc/passwd' })).toEqual([expect.stringMatching(/names no server/)]);
     expect(reasons({ url: 'postgresql://u@db/x?HostAddr=10.0.0.1' })).toEqual([expect.stringMatching(/sets "hostaddr" in its query/)]);
     expect(reasons({ url: 'mysql://u@db/x?read_default_file=/etc/my.cnf' })).toEqual([expect.stringMatching(/sets "read_default_file"/)]);
+    expect(reasons({ url: 'mysql+pymysql://u@db/x?local_infile=1' })).toEqual([expect.stringMatching(/sets "local_infile"/)]);
+    expect(reasons({ url: 'mysql+pymysql://u@db/x?ssl_key=/work/.data/master.key' })).toEqual([expect.stringMatching(/sets "ssl_key"/)]);
     expect(reasons({ urls: { primary: 'https://a.example.com' } })).toEqual([expect.stringMatching(/inside a list or object/)]);
     expect(reasons({ dsn: 'Data Source=db;Initial Catalog=x' })).toEqual([expect.stringMatching(/connection string/)]);
   });

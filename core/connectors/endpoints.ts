@@ -1,3 +1,5 @@
+import { withValueAt } from './setting-kinds.js';
+
 /**
  * The servers a connector's settings name, read from its config: a host/port pair, or any
  * setting whose value is a URL (url, api_url, SQLAlchemy URLs such as
@@ -24,7 +26,11 @@ const DEFAULT_PORTS: Record<string, number> = {
 /** Settings whose value is a bare host name, with the port in `port`. */
 const HOST_SETTINGS = ['host', 'hostname', 'server'];
 /** URL query keys that point a client at another server, or at a file on this one (libpq, PyMySQL). */
-const FORBIDDEN_QUERY_KEYS = ['host', 'hostaddr', 'port', 'service', 'servicefile', 'passfile', 'unix_socket', 'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'sslcrldir', 'read_default_file'];
+const FORBIDDEN_QUERY_KEYS = [
+  'host', 'hostaddr', 'port', 'service', 'servicefile', 'passfile', 'unix_socket', 'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'sslcrldir', 'read_default_file',
+  // PyMySQL: local_infile lets the server ask for any file on this machine; the others read files here.
+  'local_infile', 'read_default_group', 'ssl_ca', 'ssl_capath', 'ssl_cert', 'ssl_key',
+];
 const looksLikeUrl = (value: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim());
 /** `host=db port=5432`, `Server=db;Database=x`: a connection string whose server we will not guess at. */
 const looksLikeConnectionString = (value: string) => /(^|[\s;])(host|hostaddr|server|data source|address|addr|service)\s*=/i.test(value);
@@ -65,22 +71,43 @@ function urlEndpoint(setting: string, value: string): Endpoint | Unreadable {
 export function endpointsOf(config: Record<string, unknown>): { endpoints: Endpoint[]; unreadable: Unreadable[] } {
   const endpoints: Endpoint[] = [];
   const unreadable: Unreadable[] = [];
-  for (const [setting, value] of Object.entries(config)) {
-    if (HOST_SETTINGS.includes(setting) && typeof value === 'string' && value !== '') {
-      if (!isPlainHost(value)) {
-        unreadable.push({ setting, reason: 'must be a server name or IP address (no spaces, lists, paths or ports)' });
-        continue;
+  /**
+   * A host key of an object: the config itself, or an object nested in it (an SSH tunnel's
+   * `ssh_tunnel: { host, port }`), which the plugin connects to just the same.
+   */
+  const hostIn = (object: Record<string, unknown>, key: string, at: Array<string | number>) => {
+    const value = object[key];
+    if (typeof value !== 'string' || value === '') return;
+    const setting = [...at, key].join('.');
+    if (!isPlainHost(value)) {
+      unreadable.push({ setting, reason: 'must be a server name or IP address (no spaces, lists, paths or ports)' });
+      return;
+    }
+    const port = Number(object.port);
+    endpoints.push({
+      host: value.replace(/^\[|\]$/g, ''),
+      port: Number.isInteger(port) && port > 0 ? port : undefined,
+      tls: false,
+      settings: 'port' in object ? [setting, [...at, 'port'].join('.')] : [setting],
+      pin: (c, address) => withValueAt(c, [...at, key], address),
+    });
+  };
+  const nestedHosts = (value: unknown, at: Array<string | number>) => {
+    if (Array.isArray(value)) value.forEach((item, i) => nestedHosts(item, [...at, i]));
+    else if (value && typeof value === 'object') {
+      const object = value as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        if (HOST_SETTINGS.includes(key)) hostIn(object, key, at);
+        else nestedHosts(object[key], [...at, key]);
       }
-      const port = Number(config.port);
-      endpoints.push({
-        host: value.replace(/^\[|\]$/g, ''),
-        port: Number.isInteger(port) && port > 0 ? port : undefined,
-        tls: false,
-        settings: 'port' in config ? [setting, 'port'] : [setting],
-        pin: (c, address) => ({ ...c, [setting]: address }),
-      });
+    }
+  };
+  for (const [setting, value] of Object.entries(config)) {
+    if (HOST_SETTINGS.includes(setting)) {
+      hostIn(config, setting, []);
       continue;
     }
+    nestedHosts(value, [setting]);
     for (const text of stringsIn(value)) {
       if (looksLikeUrl(text)) {
         const found = urlEndpoint(setting, text);

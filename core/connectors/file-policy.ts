@@ -1,11 +1,13 @@
 import { lstat, mkdir, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { valuesOfKind } from './setting-kinds.js';
 
 /**
  * File-path settings (`kind: file` in meltano.yml, `x-kind: file` in the config schema)
  * name files inside the tenant's own folder, `<SLUICE_FILES_DIR>/<tenant slug>/`, and
  * nowhere else: a path is relative to that folder, never goes up (`..`), and neither it
- * nor any file a glob in it can match leads out through a symlink.
+ * nor any file a glob in it can match leads out through a symlink. A path setting may be
+ * nested in a list setting (tap-csv's `files[].path`): its JSON Schema marks it.
  */
 export type PathVerdict = { ok: true; path: string } | { ok: false; reason: string };
 
@@ -13,16 +15,16 @@ const GLOB_CHARS = /[*?[\]{}]/;
 /** How many folder entries a glob check looks at before giving up (and refusing). */
 const MAX_ENTRIES = 20_000;
 
-export function pathSettingsOf(schema: Record<string, unknown>): string[] {
-  const properties = (schema.properties ?? {}) as Record<string, { 'x-kind'?: string }>;
-  return Object.entries(properties).filter(([, p]) => p['x-kind'] === 'file').map(([name]) => name);
-}
+/** The file paths a config holds, top-level or nested (setting-kinds.ts). */
+export const filePathsIn = (schema: Record<string, unknown>, config: Record<string, unknown>) => valuesOfKind(schema, config, 'file');
 
 /** What is wrong with a path as written (no file system needed), or undefined. */
 export function pathTextProblem(value: string): string | undefined {
   if (value.includes('\0')) return 'must not contain a NUL character';
   if (path.isAbsolute(value) || value.startsWith('~')) return 'must be a path inside your files folder (for example orders/2024.jsonl), not a path from the root of the server';
   if (value.split(/[\\/]/).includes('..')) return 'must not go up a folder (".."): give a path inside your files folder';
+  // fsspec-based taps read "http://…", "s3://…" and chained "a::http://…" paths as remote files.
+  if (/[a-z0-9+.-]:\/\//i.test(value) || value.includes('::')) return 'must be a path inside your files folder, not a URL';
   return undefined;
 }
 

@@ -307,7 +307,13 @@ export async function upgradePlugin(registry: Registry, name: string, { pipUrl, 
     found.settings = found.settings.map((s) => {
       const before = old.get(s.name);
       if (!before || found.settingsFrom === 'given') return s;
-      return { ...s, label: before.label ?? s.label, description: before.description ?? s.description, placeholder: before.placeholder ?? s.placeholder, ...(before.advanced ? { advanced: true } : {}) };
+      const merged = { ...s, label: before.label ?? s.label, description: before.description ?? s.description, placeholder: before.placeholder ?? s.placeholder, ...(before.advanced ? { advanced: true } : {}) };
+      // A schema someone marked (x-kind: file or url-path inside a list) is a guard: an upgrade keeps it, and says so.
+      if (before.json_schema && JSON.stringify(before.json_schema).includes('"x-kind"')) {
+        found.warnings.push(`Kept the hand-marked schema of the setting ${s.name} (it marks paths Sluice must police); check it against what this version takes.`);
+        return { ...merged, json_schema: before.json_schema };
+      }
+      return merged;
     });
     const known = new Set(found.settings.map((s) => s.name));
     // Marks the old version had for settings that are gone drop silently; new ones asked for must exist.

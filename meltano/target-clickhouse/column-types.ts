@@ -26,6 +26,8 @@ export type ColumnSpec = {
   precision?: number;
   /** Date32 rather than Date; DateTime64 rather than DateTime. */
   wide?: boolean;
+  /** Int: UInt64 rather than Int64 (MySQL's BIGINT UNSIGNED, whose values pass Int64's maximum). */
+  unsigned?: boolean;
 };
 /** What a bare `number` (no multipleOf, no x-sql-datatype) becomes: the `untyped_numbers` setting. */
 export type UntypedNumbers = 'float' | 'decimal';
@@ -36,6 +38,8 @@ type Schema = {
   type?: string | string[];
   format?: string;
   multipleOf?: number;
+  minimum?: number;
+  maximum?: number;
   anyOf?: Schema[];
   oneOf?: Schema[];
   'x-sql-datatype'?: string;
@@ -90,7 +94,8 @@ function sqlDecimal(sql: Flat['sql']): { precision: number; scale: number } | un
 }
 
 /**
- * The rules (documented in target-clickhouse/README.md): integer → Int64; number →
+ * The rules (documented in target-clickhouse/README.md): integer → Int64 (UInt64 when its
+ * minimum is 0 and its maximum passes Int64's); number →
  * Decimal(P,S) when x-sql-datatype names numeric(P,S) or multipleOf is 10^-S (Decimal(38,S)),
  * else Float64 (or a wide Decimal under untyped_numbers: decimal); string with format
  * date-time → DateTime(64), date → Date(32), uuid → UUID, anything else → String;
@@ -103,7 +108,7 @@ export function columnSpec(schema: Schema, untypedNumbers: UntypedNumbers = 'flo
   if (types.length !== 1) return { kind: 'json', nullable: true };
   switch (types[0]) {
     case 'integer':
-      return { kind: 'int', nullable };
+      return unsignedBeyondInt64(schema) ? { kind: 'int', nullable, unsigned: true } : { kind: 'int', nullable };
     case 'number':
       return numberSpec(nullable, multipleOf, sql, untypedNumbers);
     case 'boolean':
@@ -114,6 +119,9 @@ export function columnSpec(schema: Schema, untypedNumbers: UntypedNumbers = 'flo
       return { kind: 'json', nullable };
   }
 }
+
+/** An integer declared never negative and able to pass Int64's maximum (`minimum: 0, maximum: 18446744073709551615`, as pipelinewise-tap-mysql says BIGINT UNSIGNED): UInt64 holds all of it. */
+const unsignedBeyondInt64 = (schema: Schema) => typeof schema.minimum === 'number' && schema.minimum >= 0 && typeof schema.maximum === 'number' && schema.maximum > 2 ** 63;
 
 function numberSpec(nullable: boolean, multipleOf: number | undefined, sql: Flat['sql'], untypedNumbers: UntypedNumbers): ColumnSpec {
   const declared = sqlDecimal(sql);
@@ -134,7 +142,7 @@ function decimalType(spec: ColumnSpec, features: ServerFeatures): string {
 export function clickhouseType(spec: ColumnSpec, features: ServerFeatures): string {
   switch (spec.kind) {
     case 'int':
-      return 'Int64';
+      return spec.unsigned ? 'UInt64' : 'Int64';
     case 'float':
       return 'Float64';
     case 'decimal':
@@ -159,6 +167,7 @@ export const columnDefinition = (spec: ColumnSpec, features: ServerFeatures) =>
 export function specOfType(type: string): ColumnSpec {
   const nullable = /^Nullable\(/.test(type);
   const base = type.replace(/^Nullable\((.*)\)$/, '$1').replace(/^LowCardinality\((.*)\)$/, '$1');
+  if (base === 'UInt64') return { kind: 'int', nullable, unsigned: true };
   if (/^U?Int\d+$/.test(base)) return { kind: 'int', nullable };
   if (/^Float\d+$/.test(base)) return { kind: 'float', nullable };
   const decimal = /^Decimal(\d+)?\((?:(\d+),\s*)?(\d+)\)$/.exec(base);

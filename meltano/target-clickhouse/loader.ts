@@ -187,7 +187,8 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     const properties = (message.schema.properties ?? {}) as Record<string, unknown>;
     const missingKey = message.key_properties.find((k) => !(k in properties));
     if (missingKey) throw new MessageError(line, `key property "${missingKey}" is not in the schema`, message.stream);
-    const { target, plan } = await openStreamTable(tables, { stream: message.stream, table: tableName(config.table_prefix, message.stream), properties, keyProperties: message.key_properties, previous: previous?.target, sequence: nextSequence(), line });
+    const required = Array.isArray(message.schema.required) ? message.schema.required.filter((r): r is string => typeof r === 'string') : [];
+    const { target, plan } = await openStreamTable(tables, { stream: message.stream, table: tableName(config.table_prefix, message.stream), properties, required, keyProperties: message.key_properties, previous: previous?.target, sequence: nextSequence(), line });
     const table = target.loadTable;
     const state: StreamState = previous ?? {
       name: message.stream,

@@ -1,5 +1,5 @@
 /** Singer messages as the target accepts them; anything else is a clear error naming the line. */
-export type SchemaMessage = { type: 'SCHEMA'; stream: string; schema: { properties?: Record<string, unknown> }; key_properties: string[] };
+export type SchemaMessage = { type: 'SCHEMA'; stream: string; schema: { properties?: Record<string, unknown>; required?: unknown }; key_properties: string[] };
 export type RecordMessage = { type: 'RECORD'; stream: string; record: Record<string, unknown>; time_extracted?: string; version?: number };
 export type StateMessage = { type: 'STATE'; value: unknown };
 export type ActivateVersionMessage = { type: 'ACTIVATE_VERSION'; stream: string; version: number };

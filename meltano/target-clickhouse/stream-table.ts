@@ -31,7 +31,7 @@ type Context = { config: TargetConfig; warehouse: Warehouse; log: (line: string)
 export async function openStreamTable(
   { config, warehouse, log }: Context,
   // `sequence` is above every STATE received so far and at most the stream's first record's.
-  input: { stream: string; table: string; properties: Record<string, unknown>; keyProperties: string[]; previous: StreamTable | undefined; sequence: number; line: number },
+  input: { stream: string; table: string; properties: Record<string, unknown>; required?: readonly string[]; keyProperties: string[]; previous: StreamTable | undefined; sequence: number; line: number },
 ): Promise<{ target: StreamTable; plan: TablePlan }> {
   const keyed = input.keyProperties.length > 0;
   let mode: SyncMode;
@@ -55,7 +55,7 @@ export async function openStreamTable(
   if (!input.previous && mode === 'overwrite') await warehouse.dropTablesOlderThan(stagingPrefix(input.table), ABANDONED_AFTER_HOURS);
 
   const existing = await warehouse.existingColumns(target.loadTable);
-  const plan = planTable({ stream: input.stream, table: target.loadTable, database: config.database, properties: input.properties, keyProperties: input.keyProperties, existing, features: warehouse.features, tenantId: config.tenant_id, mode, untypedNumbers: config.untyped_numbers });
+  const plan = planTable({ stream: input.stream, table: target.loadTable, database: config.database, properties: input.properties, required: input.required, keyProperties: input.keyProperties, existing, features: warehouse.features, tenantId: config.tenant_id, mode, untypedNumbers: config.untyped_numbers });
   for (const statement of plan.statements) await warehouse.run(statement);
 
   if (mode !== 'overwrite' && existing.size > 0) {

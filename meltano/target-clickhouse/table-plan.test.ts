@@ -9,6 +9,9 @@ describe('JSON Schema → ClickHouse types', () => {
   const cases: Array<[unknown, string, string]> = [
     [{ type: 'integer' }, 'Int64', 'Int64'],
     [{ type: ['integer', 'null'] }, 'Nullable(Int64)', 'Nullable(Int64)'],
+    // MySQL's BIGINT UNSIGNED as pipelinewise-tap-mysql declares it; INT UNSIGNED fits Int64.
+    [{ type: ['null', 'integer'], minimum: 0, maximum: 18446744073709551615 }, 'Nullable(UInt64)', 'Nullable(UInt64)'],
+    [{ type: 'integer', minimum: 0, maximum: 4294967295 }, 'Int64', 'Int64'],
     [{ type: 'number' }, 'Float64', 'Float64'],
     [{ type: 'number', multipleOf: 0.01 }, 'Decimal(38, 2)', 'Decimal(38, 2)'],
     [{ type: 'number', multipleOf: 1 }, 'Int64', 'Int64'],
@@ -103,9 +106,10 @@ describe('planTable', () => {
     expect(plan.fastPath).toBe(true);
     expect(plan.checked).toBe(true);
     expect(plan.columns.get('at')?.check).toBeTypeOf('function');
-    expect(plan.columns.get('note')?.check).toBeUndefined();
+    // A text column checks for values that are not text (a tap that sends numbers there).
+    expect(plan.columns.get('note')?.check).toBeTypeOf('function');
     expect(planTable({ ...base, properties: { id: { type: 'integer' }, note: { type: 'string' } }, existing: new Map() }).checked).toBe(true); // Int64 overflow
-    expect(planTable({ ...base, properties: { note: { type: 'string' } }, keyProperties: [], existing: new Map() }).checked).toBe(false);
+    expect(planTable({ ...base, properties: { doc: { type: 'object' } }, keyProperties: [], existing: new Map() }).checked).toBe(false);
   });
 
   it('stores a JSON column (several types, objects, arrays) as JSON text, and a string column as plain text', () => {
@@ -116,5 +120,25 @@ describe('planTable', () => {
 
   it('sends renamed properties through the careful path', () => {
     expect(planTable({ ...base, properties: { ...properties, 'first name': { type: 'string' } }, existing: new Map() }).fastPath).toBe(false);
+  });
+});
+
+describe('planTable: properties a record may leave out', () => {
+  const base = { stream: 's', table: 's', database: 'd', keyProperties: ['id'], features: old, tenantId: undefined };
+  const properties = { id: { type: 'integer' }, customer_id: { type: 'integer' }, name: { type: 'string' }, at: { type: 'string', format: 'date-time' } };
+
+  it('makes a new column Nullable when the schema does not require its property, so a missing value reads NULL, not 0', () => {
+    const plan = planTable({ ...base, properties, required: ['id', 'name'], existing: new Map() });
+    expect(plan.statements[0]).toContain('`customer_id` Nullable(Int64)');
+    expect(plan.statements[0]).toContain('`at` Nullable(DateTime)');
+    expect(plan.statements[0]).toContain('`name` String');
+    expect(plan.statements[0]).toContain('`id` Int64');
+    // Without a required list the types decide, as before.
+    expect(planTable({ ...base, properties, existing: new Map() }).statements[0]).toContain('`customer_id` Int64');
+  });
+
+  it('leaves an existing column alone when only the required list changed', () => {
+    const existing = new Map([['id', 'Int64'], ['customer_id', 'Int64'], ['name', 'String'], ['at', 'DateTime'], ['_sdc_sequence', 'Int64']]);
+    expect(planTable({ ...base, properties, required: ['id'], existing }).statements.filter((s) => s.includes('MODIFY'))).toEqual([]);
   });
 });

@@ -69,6 +69,12 @@ export function planTable(input: {
   table: string;
   database: string;
   properties: Record<string, unknown>;
+  /**
+   * The schema's `required` list. A property not in it may be missing from a record, and a
+   * missing value must read back as NULL, not as the type's default (0, ''): its new column
+   * is Nullable whatever its type says. Undefined: trust the types (callers that never omit).
+   */
+  required?: readonly string[] | undefined;
   keyProperties: string[];
   existing: Map<string, string>;
   features: ServerFeatures;
@@ -88,7 +94,9 @@ export function planTable(input: {
   for (const [source, schema] of Object.entries(input.properties)) {
     const name = safeName(source);
     const isKey = input.keyProperties.includes(source);
-    const wanted = columnSpec((schema ?? {}) as Parameters<typeof columnSpec>[0], input.untypedNumbers);
+    const typed = columnSpec((schema ?? {}) as Parameters<typeof columnSpec>[0], input.untypedNumbers);
+    const mayBeMissing = input.required !== undefined && !input.required.includes(source);
+    const wanted = mayBeMissing && !typed.nullable ? { ...typed, nullable: true } : typed;
     // Sorting keys cannot be Nullable; a JSON-ish key is kept as its text.
     const spec: ColumnSpec = isKey ? { ...(wanted.kind === 'json' ? { kind: 'string' as const } : wanted), nullable: false } : wanted.kind === 'json' ? { kind: 'string', nullable: true } : wanted;
     if (isKey) keyNames.push(name);
@@ -113,7 +121,9 @@ export function planTable(input: {
       statements.push(`ALTER TABLE ${target} MODIFY COLUMN ${quoteIdent(name)} ${columnDefinition(next, features)}`);
       columnSpecNow = next;
       convert = converterFor(wanted.kind, next.kind);
-    } else if (wanted.nullable && !columnSpecNow.nullable && !isKey) {
+    } else if (typed.nullable && !columnSpecNow.nullable && !isKey) {
+      // Only a type that now allows null changes an existing column: a column that is merely
+      // not `required` stays as it is (rewriting a big table's column is not worth that).
       columnSpecNow = { ...columnSpecNow, nullable: true };
       statements.push(`ALTER TABLE ${target} MODIFY COLUMN ${quoteIdent(name)} ${columnDefinition(columnSpecNow, features)}`);
     }

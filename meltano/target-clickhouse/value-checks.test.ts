@@ -113,3 +113,22 @@ describe('date-times', () => {
     expect(verdictOf(type, '"2024-01-01T00:00:00.1234567Z"', modern)).toMatchObject({ reject: false, reason: 'digits of a second past the 6th dropped: the column keeps 6' });
   });
 });
+
+describe('UInt64', () => {
+  it('holds 0 to 18446744073709551615 and keeps anything else aside', () => {
+    for (const text of ['0', '18446744073709551615', '9223372036854775808', '-0']) expect(verdictOf('Nullable(UInt64)', text), text).toBe('ok');
+    for (const text of ['18446744073709551616', '-1', '-9223372036854775808']) {
+      expect(verdictOf('Nullable(UInt64)', text), text).toMatchObject({ reject: true, replacement: 'null', reason: 'an integer outside UInt64 (0 to 18446744073709551615)' });
+    }
+  });
+});
+
+describe('String', () => {
+  it('passes text as it is and stores any other JSON value as its text, every character kept', () => {
+    expect(verdictOf('Nullable(String)', '"Zoë"')).toBe('ok');
+    expect(verdictOf('Nullable(String)', '2024')).toEqual({ reject: false, reason: null, replacement: '"2024"' });
+    expect(verdictOf('String', '18446744073709551615')).toEqual({ reject: false, reason: null, replacement: '"18446744073709551615"' });
+    expect(verdictOf('String', 'true')).toEqual({ reject: false, reason: null, replacement: '"true"' });
+    expect(verdictOf('String', '{"a":[1,"é"]}')).toEqual({ reject: false, reason: null, replacement: '"{\\"a\\":[1,\\"é\\"]}"' });
+  });
+});

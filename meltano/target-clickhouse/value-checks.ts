@@ -52,18 +52,22 @@ function floatCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   };
 }
 
+const UINT64_MAX = 18446744073709551615n;
+
 function intCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   const reject = rejecter(spec, features);
-  const outside = reject('an integer outside Int64 (±9223372036854775807)');
-  const notNumber = reject('NaN or Infinity, which an Int64 column cannot hold');
+  const [min, max, range] = spec.unsigned ? [0n, UINT64_MAX, 'UInt64 (0 to 18446744073709551615)'] : [INT64_MIN, INT64_MAX, 'Int64 (±9223372036854775807)'];
+  const outside = reject(`an integer outside ${range}`);
+  const notNumber = reject(`NaN or Infinity, which an ${spec.unsigned ? 'UInt64' : 'Int64'} column cannot hold`);
   return (buf, start, end) => {
     if (isNanOrInfinity(buf, start)) return notNumber;
+    if (spec.unsigned && buf[start] === MINUS) return /^-0+$/.test(buf.toString('latin1', start, end)) ? undefined : outside;
     // 18 digits always fit; longer ones are compared exactly (ClickHouse would wrap them around).
     if (end - start < 19 || buf[start] === QUOTE) return undefined;
     const text = buf.toString('latin1', start, end);
     if (!/^-?\d+$/.test(text)) return undefined;
     const value = BigInt(text);
-    return value > INT64_MAX || value < INT64_MIN ? outside : undefined;
+    return value > max || value < min ? outside : undefined;
   };
 }
 
@@ -146,6 +150,13 @@ function dateTimeCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   };
 }
 
+/**
+ * A text column given a number, true/false, a list or an object (taps that declare a column
+ * text but send MySQL's YEAR and BIT values as numbers): its JSON text, every character
+ * kept, as the column's string.
+ */
+const textCheck: ValueCheck = (buf, start, end) => (buf[start] === QUOTE ? undefined : rewrite(JSON.stringify(buf.toString('utf8', start, end))));
+
 /** The check for a column of this type on this server; undefined when every JSON value of its kind fits. */
 export function checkFor(spec: ColumnSpec, features: ServerFeatures): ValueCheck | undefined {
   switch (spec.kind) {
@@ -159,6 +170,8 @@ export function checkFor(spec: ColumnSpec, features: ServerFeatures): ValueCheck
       return dateCheck(spec, features);
     case 'datetime':
       return dateTimeCheck(spec, features);
+    case 'string':
+      return textCheck;
     default:
       return undefined;
   }
