@@ -103,6 +103,11 @@ describe('checkConnectorAccess: network', () => {
     expect(await check({ host: 'localhost', database: 'sluice' }, '127.0.0.0/8')).toMatchObject({ ok: false, fields: { host: [expect.stringContaining('its PostgreSQL database')] } });
   });
 
+  it('refuses the platform through an SSH tunnel setting (ssh_tunnel.host), as tap-postgres offers one', async () => {
+    const result = await check({ host: 'db.example.com', database: 'x', 'ssh_tunnel.enable': true, 'ssh_tunnel.host': '127.0.0.1', 'ssh_tunnel.port': 6379 }, '127.0.0.0/8');
+    expect(result).toMatchObject({ ok: false, fields: { 'ssh_tunnel.host': [expect.stringContaining('its Redis')] } });
+  });
+
   it('refuses the platform through URL settings, and never repeats the password', async () => {
     const viaUrl = await check({ sqlalchemy_url: 'postgresql+psycopg://postgres:hunter2@localhost:5432/sluice' }, '127.0.0.0/8');
     expect(viaUrl).toMatchObject({ ok: false, fields: { sqlalchemy_url: [expect.stringContaining('its PostgreSQL database')] } });

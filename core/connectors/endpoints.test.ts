@@ -101,4 +101,13 @@ describe('isPlainHost', () => {
     for (const host of ['db', 'db.example.com', 'my_host-1', '10.0.0.1', '::1', '[::1]', 'fe80::1%eth0']) expect(isPlainHost(host), host).toBe(true);
     for (const host of ['', ' db', 'db/x', 'a,b', 'db:5432x', '-db', 'x'.repeat(254)]) expect(isPlainHost(host), host).toBe(false);
   });
+
+  it('finds a host in a dotted setting (ssh_tunnel.host, as nested settings are stored), with its sibling port, and pins it', () => {
+    const { endpoints, unreadable } = endpointsOf({ host: 'db.example.com', 'ssh_tunnel.host': '10.0.0.5', 'ssh_tunnel.port': 2222, 'ssh_tunnel.enable': true });
+    expect(unreadable).toEqual([]);
+    const tunnel = endpoints.find((e) => e.settings.includes('ssh_tunnel.host'))!;
+    expect(tunnel).toMatchObject({ host: '10.0.0.5', port: 2222, settings: ['ssh_tunnel.host', 'ssh_tunnel.port'] });
+    expect(tunnel.pin({ 'ssh_tunnel.host': 'bastion' }, '203.0.113.9')).toEqual({ 'ssh_tunnel.host': '203.0.113.9' });
+    expect(endpointsOf({ 'ssh_tunnel.host': 'a b' }).unreadable).toEqual([{ setting: 'ssh_tunnel.host', reason: expect.stringMatching(/server name/) }]);
+  });
 });

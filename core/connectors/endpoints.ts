@@ -102,9 +102,35 @@ export function endpointsOf(config: Record<string, unknown>): { endpoints: Endpo
       }
     }
   };
+  /**
+   * A dotted setting (`ssh_tunnel.host`, as Sluice stores nested settings; the plugin gets
+   * `{ ssh_tunnel: { host } }`), with its port in the sibling `ssh_tunnel.port`.
+   */
+  const dottedHost = (setting: string, prefix: string) => {
+    const value = config[setting];
+    if (typeof value !== 'string' || value === '') return;
+    if (!isPlainHost(value)) {
+      unreadable.push({ setting, reason: 'must be a server name or IP address (no spaces, lists, paths or ports)' });
+      return;
+    }
+    const portSetting = `${prefix}.port`;
+    const port = Number(config[portSetting]);
+    endpoints.push({
+      host: value.replace(/^\[|\]$/g, ''),
+      port: Number.isInteger(port) && port > 0 ? port : undefined,
+      tls: false,
+      settings: portSetting in config ? [setting, portSetting] : [setting],
+      pin: (c, address) => ({ ...c, [setting]: address }),
+    });
+  };
   for (const [setting, value] of Object.entries(config)) {
     if (HOST_SETTINGS.includes(setting)) {
       hostIn(config, setting, []);
+      continue;
+    }
+    const dot = setting.lastIndexOf('.');
+    if (dot > 0 && HOST_SETTINGS.includes(setting.slice(dot + 1))) {
+      dottedHost(setting, setting.slice(0, dot));
       continue;
     }
     nestedHosts(value, [setting]);
