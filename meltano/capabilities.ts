@@ -1,7 +1,7 @@
 /**
  * What a plugin's capabilities mean for the people using it, and where what was declared
- * (by the person registering it) and what the plugin reports about itself disagree. The
- * plugin's own word wins when it can give one.
+ * (by the person registering it) and what the plugin reports about itself disagree. Both
+ * count: a plugin's report is often short (tap-postgres reads change logs and does not say so).
  */
 const WORDS: Record<string, string> = {
   state: 'remember where a sync stopped (state)',
@@ -19,7 +19,7 @@ export const capabilitiesFromFlags = (flags: Set<string>) => ['about', 'discover
 export function capabilityWarnings(kind: 'extractor' | 'loader', declared: readonly string[] | undefined, reported: readonly string[], pluginSays: boolean): string[] {
   const warnings: string[] = [];
   if (declared && pluginSays) {
-    for (const c of declared.filter((c) => !reported.includes(c))) warnings.push(`You declared that it can ${words(c)}, but the plugin itself does not report that; Sluice goes by what the plugin reports.`);
+    for (const c of declared.filter((c) => !reported.includes(c))) warnings.push(`You declared that it can ${words(c)}, but the plugin itself does not report that. Sluice keeps what you declared (plugins often leave out what they do support): check that it works.`);
     for (const c of reported.filter((c) => !declared.includes(c))) warnings.push(`The plugin reports that it can also ${words(c)}, which was not declared; Sluice uses it.`);
   }
   if (kind !== 'extractor') return warnings;
@@ -30,6 +30,6 @@ export function capabilityWarnings(kind: 'extractor' | 'loader', declared: reado
   return warnings;
 }
 
-/** What to store: the plugin's own report when it gave one, else what was declared. */
+/** What to store: the plugin's own report and what was declared beside it, else what was declared. */
 export const effectiveCapabilities = (declared: readonly string[] | undefined, reported: readonly string[], pluginSays: boolean) =>
-  pluginSays ? [...reported] : [...(declared ?? reported)];
+  pluginSays ? [...new Set([...reported, ...(declared ?? [])])] : [...(declared ?? reported)];
