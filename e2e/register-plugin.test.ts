@@ -19,6 +19,7 @@ describe('registering a tap from PyPI and syncing through it', () => {
   let stack: Stack;
   let dir: string;
   let platform: string;
+  const cleanup: Array<[string, string]> = [];
   const fields: DbfField[] = [
     { name: 'ID', type: 'N', length: 10 },
     { name: 'NAME', type: 'C', length: 30 },
@@ -44,6 +45,9 @@ describe('registering a tap from PyPI and syncing through it', () => {
     await writeFile(path.join(folder, 'customers.dbf'), dbfFile(fields, rows));
   });
   afterAll(async () => {
+    // The catalog is shared by every workspace (and every test): leave it as it was.
+    for (const [route, id] of cleanup.reverse()) await stack?.api('DELETE', `${route}/${id}`);
+    await stack?.apiAs(platform)('DELETE', `/catalog/${name}`);
     await stack?.stop();
     await rm(dir, { recursive: true, force: true });
     await rm(path.join(stack.env.SLUICE_FILES_DIR, stack.tenant.slug), { recursive: true, force: true });
@@ -59,6 +63,7 @@ describe('registering a tap from PyPI and syncing through it', () => {
 
     const connector = await stack.api<{ id: string }>('POST', '/connectors', { name: 'ledger', plugin: name, config: { path: 'ledger/*.dbf' } });
     expect(connector.status, JSON.stringify(connector.body)).toBe(201);
+    cleanup.push(['/connectors', connector.body.id]);
     const test = await stack.api<{ run_id: string }>('POST', `/connectors/${connector.body.id}/test`);
     const tested = await waitForRun(stack, test.body.run_id, 300_000);
     expect(tested.status, JSON.stringify(tested)).toBe('succeeded');
@@ -78,6 +83,7 @@ describe('registering a tap from PyPI and syncing through it', () => {
     expect((await waitForRun(stack, discover.body.run_id)).status).toBe('succeeded');
     const pipeline = await stack.api<{ id: string; destination: { database: string } }>('POST', '/pipelines', { name: 'ledger', source_connector_id: connector.body.id, streams: [{ stream: 'customers' }] });
     expect(pipeline.status, JSON.stringify(pipeline.body)).toBe(201);
+    cleanup.push(['/pipelines', pipeline.body.id]);
     const started = await stack.api<{ run_id: string }>('POST', `/pipelines/${pipeline.body.id}/runs`);
     const run = await waitForRun(stack, started.body.run_id, 300_000);
     expect(run.status, JSON.stringify(run)).toBe('succeeded');
