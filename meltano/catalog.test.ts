@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { settingsFromAbout } from './about-settings.js';
 import { schemaProblems } from './config-validation.js';
 import { readPluginDefinitions } from './plugins.js';
 import { projectRoot } from './project.js';
@@ -42,5 +43,16 @@ describe('the catalog', () => {
     }
     // Secrets are never plain fields.
     for (const s of shown.filter((s) => s.sensitive)) expect(model.fields.find((f) => f.name === s.name)?.secret, `${d.name}.${s.name}`).toBe(true);
+  });
+
+  // The sources registered from what the plugin said about itself (--about, saved when they were
+  // registered): every setting it reports is in meltano.yml (hidden ones too), none it does not,
+  // and each it marks secret is secret.
+  it.each(['tap-postgres', 'tap-mongodb', 'tap-snowflake', 'tap-github', 'tap-hubspot', 'tap-facebook'])('%s: its settings are the ones the plugin reports', (name) => {
+    const about = JSON.parse(readFileSync(path.join(projectRoot, 'meltano', 'fixtures', 'about', `${name}.json`), 'utf8')) as { settings: unknown };
+    const reported = settingsFromAbout(about.settings).settings;
+    const definition = definitions.find((d) => d.name === name)!;
+    expect(definition.settings.map((s) => s.name).sort()).toEqual(reported.map((s) => s.name).sort());
+    for (const s of reported.filter((r) => r.sensitive)) expect(definition.settings.find((d) => d.name === s.name)?.sensitive, `${name}.${s.name}`).toBe(true);
   });
 });

@@ -73,7 +73,7 @@ describe('POST /catalog', () => {
     expect(res.body.settings_from).toBe('plugin');
     expect(res.body.left_out.map((l: { name: string }) => l.name).sort()).toEqual([...SDK_PLUMBING].filter((n) => n !== 'flattening_separator').sort());
 
-    const about = JSON.parse(await readFile(path.join(projectRoot, 'meltano', 'fixtures', 'about-tap-dbf-0.1.25.json'), 'utf8'));
+    const about = JSON.parse(await readFile(path.join(projectRoot, 'meltano', 'fixtures', 'about', 'tap-dbf-0.1.25.json'), 'utf8'));
     const shown = (await call(owner, 'GET', `/catalog/${dbf}`)).body;
     expect(shown).toMatchObject({ name: dbf, kind: 'extractor', label: 'dBase files', category: 'file', icon_url: '/icons/tap-dbf.svg' });
     expect(shown.capabilities).toEqual(about.capabilities);
