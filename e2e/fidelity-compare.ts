@@ -63,7 +63,8 @@ function loadedExpression(column: string, type: string): string {
   return `toString(${c})`;
 }
 
-const normalizeDecimal = (text: string) => {
+/** A decimal's digits without leading or trailing zeros (`007.50` → `7.5`), for comparing numbers as text. */
+export const normalizeDecimal = (text: string) => {
   if (!/^-?\d+(\.\d+)?$/.test(text)) return text;
   const negative = text.startsWith('-');
   let [whole = '0', fraction = ''] = text.replace(/^-/, '').split('.');

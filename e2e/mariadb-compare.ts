@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { safeName, tableName } from '../meltano/target-clickhouse/identifiers.js';
-import { readRejects } from './fidelity-compare.js';
+import { normalizeDecimal, readRejects } from './fidelity-compare.js';
 import { mariadb, ORDER_COLUMNS, ORDERS, quoted, type ColumnKind } from './mariadb-source.js';
 
 /**
@@ -43,15 +43,6 @@ function loadedExpression(name: string, type: string): string {
   return `toString(${c})`;
 }
 
-const normalizeDecimal = (text: string) => {
-  if (!/^-?\d+(\.\d+)?$/.test(text)) return text;
-  const negative = text.startsWith('-');
-  let [whole = '0', fraction = ''] = text.replace(/^-/, '').split('.');
-  whole = whole.replace(/^0+(?=\d)/, '');
-  fraction = fraction.replace(/0+$/, '');
-  const result = fraction ? `${whole}.${fraction}` : whole;
-  return negative && result !== '0' ? `-${result}` : result;
-};
 
 /** Python's timedelta text, as the tap sends TIME: `1:02:03`, `34 days, 22:59:59`, `-35 days, 1:00:01`. */
 export function timedeltaSeconds(text: string): number | undefined {

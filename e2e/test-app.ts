@@ -30,11 +30,13 @@ export async function createTestApp(options: Partial<Pick<AppDeps, 'trustProxy' 
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined, headers: res.headers };
   };
 
-  /** A fresh tenant with a token per role. */
+  /** A fresh tenant with a token per role, and a platform admin's. */
   async function tenantWithTokens(prefix: string) {
     const tenant = await tenants.createTenant(db, `${prefix}-${randomBytes(3).toString('hex')}`);
     const token = async (role: tenants.Role) => (await tenants.createToken(db, tenant.id, role, role)).token;
-    return { tenant, owner: await token('owner'), admin: await token('admin'), viewer: await token('viewer') };
+    // `platform`: an owner token that may also change the shared connector catalog (made by the operator CLI in real life).
+    const platform = (await tenants.createToken(db, tenant.id, 'platform', 'owner', undefined, { platformAdmin: true })).token;
+    return { tenant, owner: await token('owner'), admin: await token('admin'), viewer: await token('viewer'), platform };
   }
 
   return {

@@ -26,17 +26,19 @@ const field = (schema: ConfigSchema, name: string): Field => formModel(schema).f
 describe('formModel', () => {
   it('turns the PostgreSQL settings into labelled fields with the right inputs', () => {
     const model = formModel(postgres);
-    expect(model.fields.map((f) => [f.name, f.kind])).toEqual([
+    // The settings of the ways to connect first, in the ways' order; then every other setting the tap reports, folded away.
+    expect(model.fields.slice(0, 6).map((f) => [f.name, f.kind])).toEqual([
       ['host', 'text'],
       ['port', 'integer'],
       ['user', 'text'],
       ['password', 'secret'],
       ['database', 'text'],
-      ['sqlalchemy_url', 'secret'], // the settings of the ways to connect first, in the ways' order
-      ['filter_schemas', 'tags'],
-      ['json_as_object', 'switch'],
-      ['dates_as_string', 'switch'],
+      ['sqlalchemy_url', 'secret'],
     ]);
+    expect(Object.fromEntries(model.fields.slice(6).map((f) => [f.name, f.kind]))).toMatchObject({
+      filter_schemas: 'tags', json_as_object: 'switch', dates_as_string: 'switch', stream_options: 'json', 'ssh_tunnel.host': 'text', 'ssh_tunnel.port': 'integer', 'ssh_tunnel.private_key': 'secret', ssl_client_private_key: 'secret',
+    });
+    expect(model.fields.slice(6).every((f) => f.advanced && !f.required)).toBe(true);
     expect(field(postgres, 'host')).toMatchObject({ id: 'field-host', label: 'Host', placeholder: 'db.example.com', help: 'Hostname or IP address of the PostgreSQL server.', required: true, advanced: false, ways: ['0'] });
     expect(field(postgres, 'port')).toMatchObject({ type: 'integer', default: 5432, required: true });
     expect(field(postgres, 'password')).toMatchObject({ secret: true, required: true });
@@ -133,8 +135,8 @@ describe('initialValues', () => {
   const model = formModel(postgres);
 
   it('starts a new connector from the defaults, on the first way', () => {
-    expect(initialValues(model)).toEqual({
-      host: '', port: '5432', user: '', password: '', database: '', filter_schemas: [], sqlalchemy_url: '', json_as_object: false, dates_as_string: false, [WAY_KEY]: '0',
+    expect(initialValues(model)).toMatchObject({
+      host: '', port: '5432', user: '', password: '', database: '', filter_schemas: [], sqlalchemy_url: '', json_as_object: false, dates_as_string: false, 'ssh_tunnel.port': '22', 'ssh_tunnel.private_key': '', [WAY_KEY]: '0',
     });
   });
 
@@ -161,7 +163,8 @@ describe('shownFields', () => {
   it('shows the chosen way and folds the optional settings away', () => {
     const byHost = shownFields(model, initialValues(model));
     expect(byHost.main.map((f) => f.name)).toEqual(['host', 'port', 'user', 'password', 'database']);
-    expect(byHost.advanced.map((f) => f.name)).toEqual(['filter_schemas', 'json_as_object', 'dates_as_string']);
+    expect(byHost.advanced.map((f) => f.name)).toEqual(expect.arrayContaining(['filter_schemas', 'json_as_object', 'dates_as_string', 'ssh_tunnel.host']));
+    expect(byHost.advanced.map((f) => f.name)).not.toContain('sqlalchemy_url');
     const byUrl = shownFields(model, { ...initialValues(model), [WAY_KEY]: '1' });
     expect(byUrl.main.map((f) => f.name)).toEqual(['sqlalchemy_url']);
   });
@@ -175,10 +178,15 @@ describe('buildConfig', () => {
   const filled = { ...initialValues(model), host: ' db.example.com ', port: ' 5433 ', user: 'sluice', password: ' pw with spaces ', database: 'shop', sqlalchemy_url: 'postgresql://left/over' };
 
   it('sends the chosen way and the common settings, numbers parsed, empty ones left out', () => {
-    expect(buildConfig(model, filled, 'create')).toEqual({
-      host: 'db.example.com', port: 5433, user: 'sluice', password: ' pw with spaces ', database: 'shop', json_as_object: false, dates_as_string: false,
-    });
-    expect(buildConfig(model, { ...filled, [WAY_KEY]: '1' }, 'create')).toEqual({ sqlalchemy_url: 'postgresql://left/over', json_as_object: false, dates_as_string: false });
+    const byHost = buildConfig(model, filled, 'create');
+    expect(byHost).toMatchObject({ host: 'db.example.com', port: 5433, user: 'sluice', password: ' pw with spaces ', database: 'shop', json_as_object: false, dates_as_string: false });
+    expect(byHost).not.toHaveProperty('sqlalchemy_url');
+    // Left empty: not sent (the plugin's own default applies).
+    expect(byHost).not.toHaveProperty('ssh_tunnel.host');
+    expect(byHost).not.toHaveProperty('max_record_count');
+    const byUrl = buildConfig(model, { ...filled, [WAY_KEY]: '1' }, 'create');
+    expect(byUrl).toMatchObject({ sqlalchemy_url: 'postgresql://left/over', json_as_object: false, dates_as_string: false });
+    for (const name of ['host', 'port', 'user', 'password', 'database']) expect(byUrl).not.toHaveProperty(name);
   });
 
   it('keeps text that is not a number as typed, so validation can name it', () => {
