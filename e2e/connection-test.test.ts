@@ -45,8 +45,16 @@ describe('connection test through the API', () => {
 
   it('a working tap-postgres connector passes and becomes active', async () => {
     const source = await sourceTable(stack.env.DATABASE_URL, 3);
-    onTestFinished(() => source.drop());
-    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: 'local postgres', plugin: 'tap-postgres', config: source.config });
+    // A schema of its own: the test reads every table it can see, and other tests create and
+    // drop theirs in public meanwhile (one gone between listing and reading fails the read).
+    const schema = `conn_${source.table}`;
+    await source.sql.unsafe(`create schema ${schema}`);
+    await source.sql.unsafe(`alter table ${source.table} set schema ${schema}`);
+    onTestFinished(async () => {
+      await source.sql.unsafe(`drop schema ${schema} cascade`);
+      await source.drop();
+    });
+    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: 'local postgres', plugin: 'tap-postgres', config: { ...source.config, filter_schemas: [schema] } });
     expect(created.status).toBe(201);
     const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
     const run = await waitForRun(stack, started.body.run_id);
