@@ -15,7 +15,8 @@ export function CatalogPicker({ onPick }: { onPick: (plugin: Plugin) => void }) 
   const [category, setCategory] = useState('all');
   if (catalog.error) return <p role="alert" className="text-red-800">The catalog could not be loaded: {catalog.error.message} Reload the page to try again.</p>;
   if (!catalog.data) return <p>Loading the catalog…</p>;
-  const sources = catalog.data.filter((p) => p.kind === 'extractor');
+  // By name as people read it (the API lists by plugin name: tap-s3-csv would file Amazon S3 under T).
+  const sources = catalog.data.filter((p) => p.kind === 'extractor').sort((a, b) => a.label.localeCompare(b.label));
   const categories = [...new Set(sources.map((p) => p.category))].sort();
   const needle = words.trim().toLowerCase();
   const shown = sources.filter((p) => (category === 'all' || p.category === category) && (needle === '' || `${p.label} ${p.description} ${p.category}`.toLowerCase().includes(needle)));
