@@ -10,7 +10,7 @@ import { helpFlags, installedPackage, readAbout } from '../../meltano/introspect
 import { readMeltanoYml, withPluginAdded, withPluginRemoved, withPluginReplaced, writeMeltanoYml, type DefinitionInput } from '../../meltano/meltano-yml.js';
 import { parsePluginDefinitions, settingSchema, type PluginDefinition, type PluginKind, type Setting } from '../../meltano/plugins.js';
 import { parsePipUrl, parseRequirement, pinnedRequirement, type PipUrl } from '../../meltano/pip-requirement.js';
-import { projectRoot } from '../../meltano/project.js';
+import { pluginsDir, projectRoot } from '../../meltano/project.js';
 import { schemaProblems } from '../../meltano/config-validation.js';
 import { configSchemaFor } from '../../meltano/settings-schema.js';
 import { installPackage } from '../../meltano/package-install.js';
@@ -86,11 +86,15 @@ function kindFor(name: string, kind: PluginKind | undefined): PluginKind {
   throw invalid('kind', 'is required when the name starts with neither tap- nor target-: extractor (a source) or loader (a destination)');
 }
 
-/** The checks that need nothing installed: names, requirement, texts. Throws naming the field. */
-export function checkInput(input: RegistrationInput): { kind: PluginKind; requirement: PipUrl } {
-  if (typeof input.name !== 'string' || !NAME.test(input.name) || input.name.length > 60) {
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !NAME.test(name) || name.length > 60) {
     throw invalid('name', 'must be 1-60 lowercase letters and digits in words joined by single dashes, like tap-github (no spaces, dots, slashes or shell characters)');
   }
+}
+
+/** The checks that need nothing installed: names, requirement, texts. Throws naming the field. */
+export function checkInput(input: RegistrationInput): { kind: PluginKind; requirement: PipUrl } {
+  checkName(input.name);
   const requirement = parsePipUrl(input.pipUrl);
   if (!requirement.ok) throw invalid('pip_url', requirement.reason);
   const kind = kindFor(input.name, input.kind);
@@ -284,6 +288,7 @@ export async function registerPlugin(registry: Registry, input: RegistrationInpu
 export type UpgradeOptions = { pipUrl?: string | undefined; fileSettings?: string[] | undefined; hiddenSettings?: string[] | undefined };
 
 export async function upgradePlugin(registry: Registry, name: string, { pipUrl, fileSettings = [], hiddenSettings = [] }: UpgradeOptions = {}, onLine: Progress = () => undefined): Promise<Upgrade> {
+  checkName(name);
   return inRegistry(registry, async (tx) => {
     const current = parsePluginDefinitions(await readMeltanoYml(registry.meltanoFile)).find((p) => p.name === name);
     if (!current) throw new AppError('not_found', `There is no connector type named ${name} in meltano.yml.`);
@@ -336,13 +341,17 @@ export async function upgradePlugin(registry: Registry, name: string, { pipUrl, 
 
 /** Removes a plugin from meltano.yml and the catalog; refused while any connection uses it. */
 export async function removePlugin(registry: Registry, name: string): Promise<void> {
+  checkName(name);
   await inRegistry(registry, async (tx) => {
     const current = parsePluginDefinitions(await readMeltanoYml(registry.meltanoFile)).find((p) => p.name === name);
-    const [row] = await tx.select({ name: plugins.name }).from(plugins).where(eq(plugins.name, name));
+    const [row] = await tx.select({ name: plugins.name, kind: plugins.kind }).from(plugins).where(eq(plugins.name, name));
     if (!current && !row) throw new AppError('not_found', `There is no connector type named ${name}.`);
     const [{ value: used } = { value: 0 }] = await tx.select({ value: count() }).from(connectors).where(eq(connectors.pluginName, name));
     if (used > 0) throw new AppError('conflict', `${used} connection(s) use ${name}. Delete them first (in every workspace), then remove it.`);
     if (current) await commitDefinition(registry.meltanoFile, tx, current.kind, (text) => withPluginRemoved(text, current.kind, name), undefined, name);
     else await tx.delete(plugins).where(eq(plugins.name, name));
+    // This machine's install goes too (no connection uses it, so no run has it open); other workers keep theirs until they are rebuilt.
+    const kind = current?.kind ?? row?.kind ?? 'extractor';
+    await rm(path.join(pluginsDir, `${kind}s`, name), { recursive: true, force: true });
   });
 }
