@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { aboutDoc, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it("reads meltanolabs-tap-postgres's setting names", () => {
+    expect(parseConfig({ host: 'db', port: '5433', user: 'u', password: 'p', database: 'd', filter_schemas: '["public","x"]' })).toMatchObject({
+      host: 'db',
+      port: 5433,
+      user: 'u',
+      password: 'p',
+      database: 'd',
+      filter_schemas: ['public', 'x'],
+    });
+  });
+  it('takes a URL instead of the five connection settings', () => {
+    expect(parseConfig({ sqlalchemy_url: 'postgresql+psycopg2://me:s%40cret@db.example.com:6543/sales' })).toMatchObject({ host: 'db.example.com', port: 6543, user: 'me', password: 's@cret', database: 'sales' });
+  });
+  it('names the bad setting', () => {
+    expect(() => parseConfig({ port: 'abc' })).toThrow(/"port"/);
+    expect(() => parseConfig({ filter_schemas: 5 })).toThrow(/"filter_schemas"/);
+  });
+  it('marks secrets in --about', () => {
+    const about = aboutDoc();
+    expect(about.capabilities).toEqual(['catalog', 'discover', 'state', 'about']);
+    expect(about.settings.properties.password).toMatchObject({ secret: true });
+  });
+});
