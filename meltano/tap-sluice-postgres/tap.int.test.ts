@@ -202,10 +202,10 @@ describe('tap-sluice-postgres', () => {
       rows.map((r) => ({
         ...r,
         // ClickHouse prints decimals without trailing zeros, booleans as 1/0 or true/false.
-        n: r.n === null ? null : String(Number(r.n)) === r.n ? r.n : r.n.replace(/\.?0+$/, ''),
+        n: r.n == null ? null : String(Number(r.n)) === r.n ? r.n : r.n.replace(/\.?0+$/, ''),
         b: r.b === 'true' ? '1' : r.b === 'false' ? '0' : r.b,
-        jb: r.jb === null ? null : JSON.stringify(JSON.parse(r.jb)),
-        arr: r.arr === null ? null : JSON.stringify(JSON.parse(r.arr)),
+        jb: r.jb == null ? null : JSON.stringify(JSON.parse(r.jb)),
+        arr: r.arr == null ? null : JSON.stringify(JSON.parse(r.arr)),
         tz: r.tz?.slice(0, 19) ?? null,
       }));
     expect(norm(got)).toEqual(norm([...want]));
