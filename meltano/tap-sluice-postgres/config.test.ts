@@ -25,3 +25,13 @@ describe('parseConfig', () => {
     expect(about.settings.properties.password).toMatchObject({ secret: true });
   });
 });
+
+describe('meltano.yml', () => {
+  it('declares the settings the tap reports, secrets as sensitive', async () => {
+    const { readPluginDefinitions } = await import('../plugins.js');
+    const definition = (await readPluginDefinitions()).find((d) => d.name === 'tap-sluice-postgres')!;
+    const reported = aboutDoc().settings.properties as Record<string, { secret?: boolean }>;
+    expect(definition.settings.map((s) => s.name).sort()).toEqual(Object.keys(reported).sort());
+    for (const [name, s] of Object.entries(reported)) expect(Boolean(definition.settings.find((d) => d.name === name)?.sensitive), name).toBe(Boolean(s.secret));
+  });
+});
