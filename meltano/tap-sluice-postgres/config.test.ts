@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aboutDoc, parseConfig } from './config.js';
+import { aboutDoc, parseConfig, sslOption } from './config.js';
 
 describe('parseConfig', () => {
   it("reads meltanolabs-tap-postgres's setting names", () => {
@@ -14,6 +14,14 @@ describe('parseConfig', () => {
   });
   it('takes a URL instead of the five connection settings', () => {
     expect(parseConfig({ sqlalchemy_url: 'postgresql+psycopg2://me:s%40cret@db.example.com:6543/sales' })).toMatchObject({ host: 'db.example.com', port: 6543, user: 'me', password: 's@cret', database: 'sales' });
+  });
+  it('reads ssl_enable and ssl_mode as meltanolabs-tap-postgres does', () => {
+    expect(parseConfig({}).ssl_mode).toBe('prefer');
+    expect(parseConfig({ ssl_enable: true }).ssl_mode).toBe('verify-full');
+    expect(parseConfig({ ssl_enable: true, ssl_mode: 'require' }).ssl_mode).toBe('require');
+    expect(() => parseConfig({ ssl_mode: 'sometimes' })).toThrow(/"ssl_mode"/);
+    expect(sslOption('disable')).toBe(false);
+    expect(sslOption('verify-ca')).toMatchObject({ rejectUnauthorized: true });
   });
   it('names the bad setting', () => {
     expect(() => parseConfig({ port: 'abc' })).toThrow(/"port"/);

@@ -11,11 +11,16 @@ export type TapConfig = {
   password: string;
   database: string;
   filter_schemas: string[];
+  /** libpq's sslmode names: disable, allow, prefer (default), require, verify-ca, verify-full. */
+  ssl_mode: SslMode;
   /** Tables read at once (one connection each). */
   max_parallel_streams: number;
   /** A STATE message after this many rows of an incremental stream. */
   state_every_rows: number;
 };
+
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
 
 export const aboutSettings = [
   { name: 'host', type: 'string', description: 'Hostname or IP address of the PostgreSQL server' },
@@ -24,6 +29,8 @@ export const aboutSettings = [
   { name: 'password', type: 'string', description: 'Password of that user', secret: true },
   { name: 'database', type: 'string', description: 'Database to read from' },
   { name: 'sqlalchemy_url', type: 'string', description: 'A postgresql://user:password@host:port/database URL, used instead of the five settings above', secret: true },
+  { name: 'ssl_enable', type: 'boolean', description: 'Encrypt the connection (ssl_mode then defaults to verify-full)' },
+  { name: 'ssl_mode', type: 'string', description: 'disable, allow, prefer (the default), require, verify-ca or verify-full, as in libpq' },
   { name: 'filter_schemas', type: 'array', description: 'Only read tables in these schemas (all schemas when empty)' },
   { name: 'max_parallel_streams', type: 'integer', description: 'Tables read at the same time (default 2)' },
   { name: 'state_every_rows', type: 'integer', description: 'Bookmark incremental streams after this many rows (default 100000)' },
@@ -32,12 +39,13 @@ export const aboutSettings = [
 /** `--about --format=json`: settings as a JSON Schema, secrets marked. */
 export function aboutDoc() {
   const properties: Record<string, unknown> = {};
-  for (const s of aboutSettings) {
+  for (const s of aboutSettings as readonly { name: string; type: string; description: string; secret?: boolean }[]) {
     properties[s.name] = {
       type: s.type === 'array' ? ['array', 'null'] : [s.type, 'null'],
       description: s.description,
       ...(s.type === 'array' ? { items: { type: 'string' } } : {}),
-      ...('secret' in s && s.secret ? { secret: true, writeOnly: true } : {}),
+      ...(s.name === 'ssl_mode' ? { enum: [...SSL_MODES, null] } : {}),
+      ...(s.secret ? { secret: true, writeOnly: true } : {}),
     };
   }
   return {
@@ -62,6 +70,23 @@ const asSchemas = (value: unknown): string[] => {
   if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) throw new Error('setting "filter_schemas" must be a list of schema names');
   return parsed.map((s: string) => s.trim()).filter(Boolean);
 };
+
+function sslMode(mode: unknown, enable: unknown): SslMode {
+  if (mode !== undefined && mode !== null && mode !== '') {
+    if (!SSL_MODES.includes(mode as SslMode)) throw new Error(`setting "ssl_mode" must be one of ${SSL_MODES.join(', ')}`);
+    return mode as SslMode;
+  }
+  // meltanolabs-tap-postgres: ssl_enable with its default ssl_mode, verify-full.
+  return enable === true || enable === 'true' ? 'verify-full' : 'prefer';
+}
+
+/** The `ssl` option of the postgres package for a libpq sslmode. */
+export function sslOption(mode: SslMode): boolean | 'allow' | 'prefer' | 'require' | 'verify-full' | { rejectUnauthorized: true; checkServerIdentity: () => undefined } {
+  if (mode === 'disable') return false;
+  // verify-ca: the certificate must be signed by a trusted authority, whatever host name it names.
+  if (mode === 'verify-ca') return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return mode;
+}
 
 /** Reads a config object (several files merge, later ones win), with an optional URL in place of the five connection settings. */
 export function parseConfig(raw: Record<string, unknown>): TapConfig {
@@ -93,6 +118,7 @@ export function parseConfig(raw: Record<string, unknown>): TapConfig {
     password: text('password', ''),
     database: text('database', 'postgres'),
     filter_schemas: asSchemas(raw.filter_schemas),
+    ssl_mode: sslMode(raw.ssl_mode, raw.ssl_enable),
     max_parallel_streams: asInt(raw.max_parallel_streams, 'max_parallel_streams', 2, 1),
     state_every_rows: asInt(raw.state_every_rows, 'state_every_rows', 100_000, 1),
   };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
-import { aboutDoc, loadConfig, type TapConfig } from './config.js';
+import { aboutDoc, loadConfig, sslOption, type TapConfig } from './config.js';
 import { discover, readTables } from './discover.js';
 import { plainError } from './errors.js';
 import { selectedStreams } from './selection.js';
@@ -61,6 +61,7 @@ function connect(config: TapConfig) {
     user: config.user,
     password: config.password,
     database: config.database,
+    ssl: sslOption(config.ssl_mode),
     max: config.max_parallel_streams,
     connect_timeout: 30,
     onnotice: () => {},
