@@ -10,6 +10,13 @@ export function plainError(error: unknown, config: TapConfig | undefined): strin
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `could not find the host ${config?.host ?? ''}. Check the host name.`;
+    case 'ECONNRESET':
+    case 'CONNECTION_CLOSED':
+    case 'CONNECTION_ENDED':
+    case 'CONNECTION_DESTROYED':
+      return `the connection to PostgreSQL at ${where} was lost (${e.message ?? e.code}). The server may have restarted or closed it; run the sync again.`;
+    case '57014':
+      return `PostgreSQL cancelled the read (${e.message ?? ''}); a statement time limit may be set for this user.`;
     case 'ETIMEDOUT':
     case 'CONNECT_TIMEOUT':
       return `PostgreSQL at ${where} did not answer in time. Check the host, port and firewall.`;

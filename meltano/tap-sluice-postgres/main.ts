@@ -72,6 +72,12 @@ function connect(config: TapConfig) {
 
 let config: TapConfig | undefined;
 
+// The reader of our output (the loader) went away: nothing more can be delivered.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  log(`ERROR tap-sluice-postgres: ${error.code === 'EPIPE' ? 'the loader stopped reading the rows (it failed or was stopped); stopping' : `cannot write the rows: ${error.message}`}`);
+  process.exit(1);
+});
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args.about) {

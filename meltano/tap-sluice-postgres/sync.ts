@@ -13,7 +13,7 @@ import type { StreamRequest } from './selection.js';
  */
 export type State = { bookmarks?: Record<string, { replication_key?: string; replication_key_value?: unknown } & Record<string, unknown>> } & Record<string, unknown>;
 export type Output = { write(text: string | Buffer): Promise<void> | void };
-export type SyncOptions = { sql: Sql; out: Output; log: (line: string) => void; state: State; parallel: number; stateEveryRows: number };
+export type SyncOptions = { sql: Sql; out: Output; log: (line: string) => void; state: State; parallel: number; stateEveryRows: number; metricEveryMs?: number };
 
 const NUMBER_KEYS = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'oid']);
 
@@ -69,11 +69,20 @@ export async function syncStreams(tables: Map<string, TableInfo>, requests: Stre
     const framer = recordFramer(request.stream, key !== undefined);
     const copy = await options.sql.unsafe(copyQuery(table, columns, key, from)).readable();
     let sinceState = 0;
+    // The Singer SDK's record_count: rows since the previous line, so a reader sums them (Sluice does).
+    let reported = 0;
+    let reportedAt = Date.now();
+    const reportCount = () => {
+      options.log(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: framer.rows - reported, tags: { stream: request.stream } })}`);
+      reported = framer.rows;
+      reportedAt = Date.now();
+    };
     for await (const chunk of copy as AsyncIterable<Buffer>) {
       const before = framer.rows;
       const lines = framer.push(chunk);
       if (lines.length > 0) await options.out.write(lines);
       sinceState += framer.rows - before;
+      if (Date.now() - reportedAt >= (options.metricEveryMs ?? 5000)) reportCount();
       if (key && sinceState >= options.stateEveryRows && framer.lastKey !== undefined) {
         state.bookmarks![request.stream] = { replication_key: key.name, replication_key_value: bookmarkValue(framer.lastKey, key) };
         await emitState();
@@ -84,7 +93,7 @@ export async function syncStreams(tables: Map<string, TableInfo>, requests: Stre
     if (key && framer.lastKey !== undefined) state.bookmarks![request.stream] = { replication_key: key.name, replication_key_value: bookmarkValue(framer.lastKey, key) };
     await emitState();
     const seconds = (Date.now() - started) / 1000;
-    options.log(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: framer.rows, tags: { stream: request.stream } })}`);
+    reportCount();
     options.log(`INFO stream "${request.stream}": ${framer.rows} rows in ${seconds.toFixed(1)} s`);
   }
 
