@@ -162,6 +162,16 @@ describe('tap-sluice-postgres', () => {
     await sql.unsafe(`delete from "${schemaName.replace(/"/g, '""')}"."Select ""T"" ü" where id = 5`);
   });
 
+  it('reads several tables at once without mixing their lines', async () => {
+    const catalogFile = await catalogSelecting([stream, `${schemaName}-a view`]);
+    const result = await runTap(['--catalog', catalogFile], { max_parallel_streams: 2 });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = messages(result.stdout);
+    const count = (s: string) => out.filter((m) => m.type === 'RECORD' && m.stream === s).length;
+    expect([count(stream), count(`${schemaName}-a view`)]).toEqual([4, 4]);
+    expect(out.filter((m) => m.type === 'SCHEMA')).toHaveLength(2);
+  });
+
   it('says plainly when the server is not there or the database does not exist', async () => {
     const refused = await runTap(['--discover'], { port: 1 });
     expect(refused.exitCode).toBe(1);
