@@ -65,8 +65,9 @@ function connect(config: TapConfig) {
     max: config.max_parallel_streams,
     connect_timeout: 30,
     onnotice: () => {},
-    // Values as the tap writes them: UTC, ISO dates, shortest exact floats.
-    connection: { application_name: 'tap-sluice-postgres', TimeZone: 'UTC', DateStyle: 'ISO, YMD', IntervalStyle: 'postgres', extra_float_digits: 1, client_encoding: 'UTF8' },
+    // Values as the tap writes them: UTC, ISO dates, shortest exact floats (PostgreSQL 12+), and
+    // string literals (the bookmark, JSON names) read with backslashes as plain characters.
+    connection: { application_name: 'tap-sluice-postgres', TimeZone: 'UTC', DateStyle: 'ISO, YMD', IntervalStyle: 'postgres', extra_float_digits: 1, client_encoding: 'UTF8', standard_conforming_strings: 'on' },
   });
 }
 
