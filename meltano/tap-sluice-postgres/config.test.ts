@@ -42,4 +42,10 @@ describe('meltano.yml', () => {
     expect(definition.settings.map((s) => s.name).sort()).toEqual(Object.keys(reported).sort());
     for (const [name, s] of Object.entries(reported)) expect(Boolean(definition.settings.find((d) => d.name === name)?.sensitive), name).toBe(Boolean(s.secret));
   });
+
+  it('reads back through the settings reader plugin registration uses', async () => {
+    const { settingsFromAbout } = await import('../about-settings.js');
+    const settings = settingsFromAbout(aboutDoc().settings).settings;
+    expect(settings.filter((s) => s.sensitive).map((s) => s.name).sort()).toEqual(['password', 'sqlalchemy_url']);
+  });
 });
