@@ -10,10 +10,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY . .
 # Production runs plain JavaScript, no TypeScript loader: the API, the worker and the
-# operator commands (tsconfig.build.json, into dist/), target-clickhouse as setup.sh compiles
-# it (its bin script then starts dist/main.js, the path BENCHMARKS.md measures), the web app.
+# operator commands (tsconfig.build.json, into dist/), target-clickhouse and tap-sluice-postgres as
+# setup.sh compiles them (their bin scripts then start dist/main.js, the path BENCHMARKS.md
+# measures), the web app.
 RUN npx tsc -p tsconfig.build.json \
  && npx tsc -p meltano/target-clickhouse/tsconfig.build.json \
+ && npx tsc -p meltano/tap-sluice-postgres/tsconfig.build.json \
  && npx vite build --config web/vite.config.ts --logLevel error
 
 # --- Node: runtime dependencies only ---------------------------------------------------
@@ -43,6 +45,8 @@ COPY --from=node-build --chown=sluice /app/db/migrations ./db/migrations
 COPY --from=node-build --chown=sluice /app/web/dist ./web/dist
 COPY --from=node-build --chown=sluice /app/meltano/target-clickhouse/bin ./meltano/target-clickhouse/bin
 COPY --from=node-build --chown=sluice /app/meltano/target-clickhouse/dist ./meltano/target-clickhouse/dist
+COPY --from=node-build --chown=sluice /app/meltano/tap-sluice-postgres/bin ./meltano/tap-sluice-postgres/bin
+COPY --from=node-build --chown=sluice /app/meltano/tap-sluice-postgres/dist ./meltano/tap-sluice-postgres/dist
 COPY --from=meltano --chown=sluice /app/.venv /app/.venv
 RUN install -d -o sluice -g sluice /app/.meltano
 USER sluice

@@ -98,6 +98,13 @@ function tapSends(kind: Kind, source: string | null): string | null {
   return source;
 }
 
+/** What tap-sluice-postgres sends: every value as it is (NaN, ±Infinity, infinity dates included), except that JSON null, like SQL NULL, arrives as null. */
+function sluiceTapSends(kind: Kind, source: string | null): string | null {
+  if (source === null) return null;
+  if (kind === 'json' && source === 'null') return null;
+  return source;
+}
+
 function sameValue(kind: Kind, expected: string, loaded: string): boolean {
   switch (kind) {
     case 'numeric':
@@ -105,7 +112,8 @@ function sameValue(kind: Kind, expected: string, loaded: string): boolean {
       // Digit for digit: a Float64 column holds a decimal exactly only when its shortest form has the same digits.
       return canonicalNumber(expected) === canonicalNumber(loaded) || (/^(nan|NaN)$/.test(expected) && /^(nan|NaN)$/.test(loaded)) || (/^-?(inf|Infinity)$/.test(expected) && expected.startsWith('-') === loaded.startsWith('-') && /inf/i.test(loaded));
     case 'real':
-      return Math.fround(Number(expected)) === Math.fround(Number(loaded));
+      if (/^-?(inf|Infinity)$/.test(expected)) return expected.startsWith('-') === loaded.startsWith('-') && /inf/i.test(loaded);
+      return Math.fround(Number(expected)) === Math.fround(Number(loaded)) || (/^(nan|NaN)$/.test(expected) && /^(nan|NaN)$/.test(loaded));
     case 'bool':
       return (expected === 'true' ? ['true', '1'] : ['false', '0']).includes(loaded);
     case 'json':
@@ -136,6 +144,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
 /** A kept value (the JSON text the tap sent) in the comparison's terms. */
 function keptAs(kind: Kind, json: string): string | null {
   const value = safeJson(json);
+  // PostgreSQL's infinity dates and times, sent as they are (tap-sluice-postgres).
+  if (typeof value === 'string' && (kind === 'date' || kind === 'timestamp') && /^-?infinity$/.test(value)) return value;
   if (typeof value === 'string' && kind === 'date') return String(Date.parse(`${value.slice(0, 10)}T00:00:00Z`) / 86_400_000);
   if (typeof value === 'string' && kind === 'timestamp') {
     const match = /^(.{19})(?:\.(\d{1,6}))?(Z|[+-]\d\d:\d\d)?$/.exec(value.replace(' ', 'T'));
@@ -177,7 +187,10 @@ export async function compareAccounts(input: {
   from: string;
   /** Ids deleted at the source that this sync mode keeps (append, deduped without log-based replication). */
   deletedStay?: number[];
+  /** Which source sent the rows: what meltanolabs-tap-postgres changes on the way (the default) differs from tap-sluice-postgres. */
+  tap?: 'meltanolabs' | 'sluice';
 }): Promise<Comparison> {
+  const sends = input.tap === 'sluice' ? sluiceTapSends : tapSends;
   const table = accountsTable();
   const types = new Map(
     (
@@ -222,7 +235,7 @@ export async function compareAccounts(input: {
     }
     columns.forEach((c, i) => {
       const sourceValue = row[`c${i}`] ?? null;
-      const sent = tapSends(c.kind, sourceValue);
+      const sent = sends(c.kind, sourceValue);
       const value = loaded[`c${i}`] ?? null;
       if (sourceValue !== null && sent === null) {
         // The tap turned the value into null before Sluice saw it (NaN, ±Infinity).

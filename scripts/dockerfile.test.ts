@@ -62,6 +62,9 @@ describe('Dockerfile', () => {
     expect(afterCopy).toMatch(/npx tsc -p meltano\/target-clickhouse\/tsconfig\.build\.json/);
     expect(read('scripts/setup.sh')).toMatch(/npx tsc -p meltano\/target-clickhouse\/tsconfig\.build\.json/);
     expect(read('meltano/target-clickhouse/bin/target-clickhouse')).toMatch(/exec node "\$here\/dist\/main\.js"/);
+    expect(afterCopy).toMatch(/npx tsc -p meltano\/tap-sluice-postgres\/tsconfig\.build\.json/);
+    expect(read('scripts/setup.sh')).toMatch(/npx tsc -p meltano\/tap-sluice-postgres\/tsconfig\.build\.json/);
+    expect(read('meltano/tap-sluice-postgres/bin/tap-sluice-postgres')).toMatch(/exec node "\$here\/dist\/main\.js"/);
   });
 
   it("ships target-clickhouse's compiled code and bin script, and not its TypeScript", () => {
@@ -91,7 +94,7 @@ describe('Dockerfile', () => {
 });
 
 describe('package.json dependencies', () => {
-  const entries = [...buildConfig.files, 'meltano/target-clickhouse/main.ts'];
+  const entries = [...buildConfig.files, 'meltano/target-clickhouse/main.ts', 'meltano/tap-sluice-postgres/main.ts'];
   const { packages, files } = runtimePackages(entries);
 
   it('holds exactly the packages the API, the worker, the operator commands and target-clickhouse import', () => {

@@ -38,6 +38,7 @@ describe('.dockerignore', () => {
     // built inside the image from the sources: a local build could bring stale modules
     'dist/server/main.js',
     'meltano/target-clickhouse/dist/main.js',
+    'meltano/tap-sluice-postgres/dist/main.js',
   ])('keeps %s out of the image', (file) => {
     expect(ignored(file)).toBe(true);
   });

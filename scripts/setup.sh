@@ -263,6 +263,15 @@ if [ ! -f meltano/target-clickhouse/dist/main.js ] || ! stamp_ok target "$target
   stamp_set target "$target_hash"
 fi
 
+# --- tap-sluice-postgres, compiled (its bin script falls back to tsx when this is stale) -
+tap_hash=$(cat meltano/tap-sluice-postgres/*.ts meltano/tap-sluice-postgres/tsconfig.build.json | sha256sum | cut -c1-16)
+if [ ! -f meltano/tap-sluice-postgres/dist/main.js ] || ! stamp_ok tap-sluice-postgres "$tap_hash"; then
+  say "compiling tap-sluice-postgres"
+  rm -rf meltano/tap-sluice-postgres/dist
+  npx tsc -p meltano/tap-sluice-postgres/tsconfig.build.json
+  stamp_set tap-sluice-postgres "$tap_hash"
+fi
+
 # --- Files of file-based connectors: a folder per tenant (SLUICE_FILES_DIR) -------------
 mkdir -p "${SLUICE_FILES_DIR:-$root/files}"
 
