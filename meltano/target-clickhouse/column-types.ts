@@ -129,8 +129,12 @@ function numberSpec(nullable: boolean, multipleOf: number | undefined, sql: Flat
   const scale = multipleOf === undefined ? undefined : scaleOf(multipleOf);
   if (scale === 0) return { kind: 'int', nullable };
   if (scale !== undefined) return { kind: 'decimal', nullable, precision: Math.max(38, scale), scale };
+  // A source's own float column (double precision, real, float) is a float whatever untyped_numbers says: it has no digits a Decimal could keep.
+  if (isSqlFloat(sql)) return { kind: 'float', nullable };
   return untypedNumbers === 'decimal' ? { kind: 'decimal', nullable, ...UNTYPED_DECIMAL } : { kind: 'float', nullable };
 }
+
+const isSqlFloat = (sql: Flat['sql']) => /^(double precision|double|float8|float4|real|float(\s*\(\s*\d+\s*\))?)$/.test(sql['x-sql-datatype']?.trim().toLowerCase() ?? '');
 
 /** Decimal(P,S) as this server can have it: P above 38 only where Decimal256 exists, else Decimal(38, S ≤ 38). */
 function decimalType(spec: ColumnSpec, features: ServerFeatures): string {

@@ -53,6 +53,12 @@ describe('JSON Schema → ClickHouse types', () => {
     }
   });
 
+  it('keeps a source\'s own float column (x-sql-datatype double precision, real) a Float64 even under untyped_numbers: decimal', () => {
+    const properties = { d: { type: ['number', 'null'], 'x-sql-datatype': 'double precision' }, r: { type: 'number', 'x-sql-datatype': 'real' }, n: { type: ['number', 'null'], 'x-sql-datatype': 'numeric' } };
+    const plan = planTable({ stream: 's', table: 't', database: 'd', properties, keyProperties: [], existing: new Map(), features: old, tenantId: undefined, untypedNumbers: 'decimal' });
+    expect(plan.statements[0]).toMatch(/`d` Nullable\(Float64\), `r` Float64, `n` Nullable\(Decimal\(38, 10\)\)/);
+  });
+
   it('reads existing column types back', () => {
     expect(specOfType('Nullable(Decimal(38, 2))')).toEqual({ kind: 'decimal', nullable: true, precision: 38, scale: 2 });
     expect(specOfType('Decimal64(4)')).toEqual({ kind: 'decimal', nullable: false, precision: 18, scale: 4 });
