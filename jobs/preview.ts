@@ -2,6 +2,7 @@ import { streamsOf } from '../core/pipelines/stream-offers.js';
 import { selectStreams, type Catalog, type StreamChoice } from '../meltano/catalog-selection.js';
 import { catalogArgs, runPlugins, type LineSource } from '../meltano/plugin-process.js';
 import { pluginExecutable } from '../meltano/project.js';
+import { parseSingerLine } from '../meltano/singer-json.js';
 import { withRunDir, writePrivateFile, type PluginFolder, type RunDir } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
 import { discoverIn, prepareTap, type TapInput } from './discover.js';
@@ -49,14 +50,11 @@ export async function readRecords(
           onStderr: (line) => input.onLine(line, source),
           onStdout: (line) => {
             if (satisfied || !line.startsWith('{')) return;
-            try {
-              const message = JSON.parse(line) as { type?: string; stream?: string; record?: Record<string, unknown> };
-              if (message.type === 'RECORD' && typeof message.stream === 'string' && message.record && !input.onRecord(message.stream, message.record)) {
-                satisfied = true;
-                stop();
-              }
-            } catch {
-              // not a Singer message
+            // A record holding NaN or an infinity (bare, as floats are sent exactly) is shown, not skipped.
+            const message = parseSingerLine(line) as { type?: string; stream?: string; record?: Record<string, unknown> } | undefined;
+            if (message?.type === 'RECORD' && typeof message.stream === 'string' && message.record && !input.onRecord(message.stream, message.record)) {
+              satisfied = true;
+              stop();
             }
           },
         },
