@@ -125,7 +125,7 @@ async function countIn(clickhouse: ClickHouseClient, table: string) {
 type Plugin = { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl: string | null | undefined };
 
 /** A tap run by itself, as the worker would (its own folder and environment), its Singer output to /dev/null. */
-async function tapAlone(tap: Plugin, config: Record<string, unknown>, tableName: string, runs = 1) {
+async function tapAlone(tap: Plugin, config: Record<string, unknown>, tableName: string, runs = 1, throughPipe = false) {
   const dir = await mkdtemp(path.join(tmpdir(), 'sluice-bench-tap-'));
   try {
     const executable = pluginExecutable(tap);
@@ -138,7 +138,9 @@ async function tapAlone(tap: Plugin, config: Record<string, unknown>, tableName:
     await writeFile(path.join(dir, 'catalog.json'), JSON.stringify(selectStreams(catalog, [{ stream: streamId, replication_method: 'FULL_TABLE' }])));
     const results = [];
     for (let i = 0; i < runs; i += 1) {
-      const m = await measure(['bash', '-c', `cd "${dir}" && exec "$0" --config config.json --catalog catalog.json`, executable], '-', pluginEnv(dir));
+      // throughPipe: the same, but its stdout an OS pipe drained by cat, as a target's stdin would be (what a pipe costs a tap that flushes every message).
+      const command = throughPipe ? `cd "${dir}" && "$0" --config config.json --catalog catalog.json | cat > /dev/null` : `cd "${dir}" && exec "$0" --config config.json --catalog catalog.json`;
+      const m = await measure(['bash', '-o', 'pipefail', '-c', command, executable], '-', pluginEnv(dir));
       if (m.exitCode !== 0) throw new Error(`${tap.name} alone failed: ${m.stderr.slice(-600)}`);
       results.push(m);
     }
@@ -268,6 +270,8 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
     const pypiAlone = await tapAlone(pypiTap, source.config('sync_speed'), source.table);
     const pypiAloneFigure = figure(`${pypiTap.name} (meltanolabs 0.10.0) alone → /dev/null`, options.rows, pypiAlone.runs[0]!.wallSeconds, { cpuSeconds: pypiAlone.runs[0]!.cpuSeconds, peakRssMb: pypiAlone.runs[0]!.maxRssMb });
     figures.push(pypiAloneFigure);
+    const piped = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, true);
+    figures.push(figure(`${pypiTap.name} alone → pipe → cat > /dev/null (what the pipe alone costs)`, options.rows, piped.runs[0]!.wallSeconds, { cpuSeconds: piped.runs[0]!.cpuSeconds }));
 
     // 3. Through Sluice: API → worker → tap | target-clickhouse.
     say('a Sluice sync (API → worker → tap-postgres | target-clickhouse)…');
@@ -366,7 +370,7 @@ export function printSyncSpeed(result: SyncSpeedResult, say: (line: string) => v
     say(`${f.path.padEnd(84)} ${f.seconds.toFixed(2).padStart(8)} ${Math.round(f.rowsPerSecond).toString().padStart(9)} ${(f.rowsPerSecond / limit.rowsPerSecond).toFixed(3).padStart(8)}`);
     const details = [
       f.note,
-      f.cpuSeconds === undefined ? undefined : `CPU ${f.cpuSeconds.toFixed(1)} s, peak RSS ${f.peakRssMb?.toFixed(0)} MB (largest process)`,
+      f.cpuSeconds === undefined ? undefined : `CPU ${f.cpuSeconds.toFixed(1)} s${f.peakRssMb === undefined ? '' : `, peak RSS ${f.peakRssMb.toFixed(0)} MB (largest process)`}`,
       f.memory ? `peak RSS while syncing: tap ${f.memory.tapMb.toFixed(0)} MB, target ${f.memory.targetMb.toFixed(0)} MB, together ${f.memory.totalMb.toFixed(0)} MB (worker itself ${f.memory.workerMb.toFixed(0)} MB; ${f.memory.samples} samples every 100 ms)` : undefined,
     ].filter(Boolean);
     for (const d of details) say(`    ${d}`);
