@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
@@ -47,7 +47,8 @@ const fill = (qualified: string, rows: number) => `insert into ${qualified}
 const limitSelect = (qualified: string) => `select id, name, amount, updated_at at time zone 'UTC', quantity, active::int from ${qualified}`;
 const limitColumns = 'id Int64, name Nullable(String), amount Nullable(Decimal(12, 2)), updated_at Nullable(DateTime), quantity Nullable(Int32), active Nullable(UInt8)';
 
-export type PathFigure = { path: string; rows: number; seconds: number; rowsPerSecond: number; note?: string; memory?: MemoryPeaks; cpuSeconds?: number; peakRssMb?: number };
+/** `loadAfter`: the machine's 1-minute load average as the measurement ended (other work on the 2 cores shows here). */
+export type PathFigure = { path: string; rows: number; seconds: number; rowsPerSecond: number; note?: string; memory?: MemoryPeaks; cpuSeconds?: number; peakRssMb?: number; loadAfter: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SOURCE_DB = 'sluice_bench_source';
@@ -203,7 +204,7 @@ async function pipelineFor(stack: Stack, plugin: string, config: Record<string, 
   return { pipelineId: created.body.id, stream };
 }
 
-const figure = (p: string, rows: number, seconds: number, extra: Partial<PathFigure> = {}): PathFigure => ({ path: p, rows, seconds, rowsPerSecond: rows / seconds, ...extra });
+const figure = (p: string, rows: number, seconds: number, extra: Partial<PathFigure> = {}): PathFigure => ({ path: p, rows, seconds, rowsPerSecond: rows / seconds, loadAfter: os.loadavg()[0]!, ...extra });
 
 export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: string) => void) {
   await prepareTestDatabase(); // the stack runs on the test database: migrated, with Meltano's tables
@@ -369,7 +370,7 @@ export function printSyncSpeed(result: SyncSpeedResult, say: (line: string) => v
   for (const f of result.figures) {
     say(`${f.path.padEnd(84)} ${f.seconds.toFixed(2).padStart(8)} ${Math.round(f.rowsPerSecond).toString().padStart(9)} ${(f.rowsPerSecond / limit.rowsPerSecond).toFixed(3).padStart(8)}`);
     const details = [
-      f.note,
+      [f.note, `load average ${f.loadAfter.toFixed(1)} at the end`].filter(Boolean).join('; '),
       f.cpuSeconds === undefined ? undefined : `CPU ${f.cpuSeconds.toFixed(1)} s${f.peakRssMb === undefined ? '' : `, peak RSS ${f.peakRssMb.toFixed(0)} MB (largest process)`}`,
       f.memory ? `peak RSS while syncing: tap ${f.memory.tapMb.toFixed(0)} MB, target ${f.memory.targetMb.toFixed(0)} MB, together ${f.memory.totalMb.toFixed(0)} MB (worker itself ${f.memory.workerMb.toFixed(0)} MB; ${f.memory.samples} samples every 100 ms)` : undefined,
     ].filter(Boolean);
