@@ -126,7 +126,13 @@ async function countIn(clickhouse: ClickHouseClient, table: string) {
 type Plugin = { name: string; kind: 'extractor' | 'loader'; executable: string; pipUrl: string | null | undefined };
 
 /** A tap run by itself, as the worker would (its own folder and environment), its Singer output to /dev/null. */
-async function tapAlone(tap: Plugin, config: Record<string, unknown>, tableName: string, runs = 1, throughPipe = false) {
+/**
+ * `sink`: where its stdout goes: /dev/null; an OS pipe drained by cat, as a target's stdin would be
+ * (what a pipe costs a tap that flushes every message); or target-clickhouse with this config,
+ * in a shell, without the worker.
+ */
+type Sink = 'devnull' | 'cat' | { target: string; config: Record<string, unknown> };
+async function tapAlone(tap: Plugin, config: Record<string, unknown>, tableName: string, runs = 1, sink: Sink = 'devnull') {
   const dir = await mkdtemp(path.join(tmpdir(), 'sluice-bench-tap-'));
   try {
     const executable = pluginExecutable(tap);
@@ -139,8 +145,9 @@ async function tapAlone(tap: Plugin, config: Record<string, unknown>, tableName:
     await writeFile(path.join(dir, 'catalog.json'), JSON.stringify(selectStreams(catalog, [{ stream: streamId, replication_method: 'FULL_TABLE' }])));
     const results = [];
     for (let i = 0; i < runs; i += 1) {
-      // throughPipe: the same, but its stdout an OS pipe drained by cat, as a target's stdin would be (what a pipe costs a tap that flushes every message).
-      const command = throughPipe ? `cd "${dir}" && "$0" --config config.json --catalog catalog.json | cat > /dev/null` : `cd "${dir}" && exec "$0" --config config.json --catalog catalog.json`;
+      const tapCommand = `cd "${dir}" && "$0" --config config.json --catalog catalog.json`;
+      if (typeof sink === 'object') await writeFile(path.join(dir, 'target.json'), JSON.stringify({ ...sink.config, stream_modes: { [streamId]: 'overwrite' } }));
+      const command = sink === 'devnull' ? `cd "${dir}" && exec "$0" --config config.json --catalog catalog.json` : sink === 'cat' ? `${tapCommand} | cat > /dev/null` : `${tapCommand} | "${sink.target}" --config target.json > /dev/null`;
       const m = await measure(['bash', '-o', 'pipefail', '-c', command, executable], '-', pluginEnv(dir));
       if (m.exitCode !== 0) throw new Error(`${tap.name} alone failed: ${m.stderr.slice(-600)}`);
       results.push(m);
@@ -271,8 +278,16 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
     const pypiAlone = await tapAlone(pypiTap, source.config('sync_speed'), source.table);
     const pypiAloneFigure = figure(`${pypiTap.name} (meltanolabs 0.10.0) alone → /dev/null`, options.rows, pypiAlone.runs[0]!.wallSeconds, { cpuSeconds: pypiAlone.runs[0]!.cpuSeconds, peakRssMb: pypiAlone.runs[0]!.maxRssMb });
     figures.push(pypiAloneFigure);
-    const piped = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, true);
+    const piped = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, 'cat');
     figures.push(figure(`${pypiTap.name} alone → pipe → cat > /dev/null (what the pipe alone costs)`, options.rows, piped.runs[0]!.wallSeconds, { cpuSeconds: piped.runs[0]!.cpuSeconds }));
+    // The issue's third line: the tap piped straight into our target in a shell, no worker, no discovery.
+    const target = plugin('target-clickhouse')!;
+    const shellDatabase = `${chDatabase}_shell`;
+    const shell = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, { target: pluginExecutable(target), config: { url: stack.env.CLICKHOUSE_URL, user: auth.user, password: auth.password, database: shellDatabase } });
+    const shellTables = await (await clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${shellDatabase}'`, format: 'JSONEachRow' })).json<{ name: string }>();
+    const shellCounts = await Promise.all(shellTables.map(async (t) => `${t.name}: ${await countIn(clickhouse, `${shellDatabase}.\`${t.name}\``)}`));
+    await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${shellDatabase}` });
+    figures.push(figure(`${pypiTap.name} | target-clickhouse in a shell (no worker, no discovery)`, options.rows, shell.runs[0]!.wallSeconds, { cpuSeconds: shell.runs[0]!.cpuSeconds, note: `rows in ClickHouse afterwards: ${shellCounts.join(', ') || 'no table'}` }));
 
     // 3. Through Sluice: API → worker → tap | target-clickhouse.
     say('a Sluice sync (API → worker → tap-postgres | target-clickhouse)…');
@@ -349,6 +364,8 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
   const ratios: Record<string, number | null> = {
     'sluice_pypi_sync / limit (issue: ≥ 0.25 with our tap; was 0.014)': pypiSync.rowsPerSecond / limit.rowsPerSecond,
     'sluice_pypi_sync / pypi_tap_alone (issue: ≥ 0.9; was 0.41)': pypiSync.rowsPerSecond / pypiAlone.rowsPerSecond,
+    'sluice_pypi_sync / pypi_tap_through_pipe_to_cat (what a pipe leaves reachable)': pypiSync.rowsPerSecond / find(`${pypiTap.name} alone → pipe`)!.rowsPerSecond,
+    'sluice_pypi_sync / pypi_tap_piped_into_target_in_shell (what the worker adds)': pypiSync.rowsPerSecond / find(`${pypiTap.name} | target-clickhouse`)!.rowsPerSecond,
     'pypi_tap_alone / limit': pypiAlone.rowsPerSecond / limit.rowsPerSecond,
     'sluice_pypi_sync / meltano_run (× faster)': meltano ? pypiSync.rowsPerSecond / meltano.rowsPerSecond : null,
     'sluice_ours_sync / limit (issue: ≥ 0.25)': oursSync ? oursSync.rowsPerSecond / limit.rowsPerSecond : null,
