@@ -1,7 +1,8 @@
 // `npm run bench`: measured figures, printed as a table with ratios and saved under .data/bench/.
 // Set BENCH_RECORDS (default 1000000), BENCH_RUNS (3), BENCH_RSS_RECORDS (5000000) to change the sizes;
 // BENCH_ONLY=loader, BENCH_ONLY=orchestration or BENCH_ONLY=sync runs one part; BENCH_SYNC_SPEED_ROWS
-// (default 1000000) sizes the sync-speed table, BENCH_SYNC_SPEED_MELTANO=0 leaves out its `meltano run`.
+// (default 1000000) sizes the sync-speed table, BENCH_SYNC_SPEED_MELTANO=0 leaves out its `meltano run`,
+// BENCH_SYNC_SPEED_QUIET=1 skips its memory sampling (bench/sync-speed.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

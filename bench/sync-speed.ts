@@ -167,7 +167,9 @@ async function aboutSeconds(tap: Plugin) {
 /** One Sluice sync: POST …/runs, polled every 50 ms until it ends; memory of the worker's plugin processes sampled meanwhile. */
 async function sluiceSync(stack: Stack, pipelineId: string) {
   const workerPid = stack.workers[0]!.pid!;
-  const sampler = sampleTreeMemory(workerPid, 100);
+  // BENCH_SYNC_SPEED_QUIET=1: no memory sampling and a poll every 500 ms, to see what the bench's own watching costs the sync.
+  const quiet = process.env.BENCH_SYNC_SPEED_QUIET === '1';
+  const sampler = quiet ? { stop: async (): Promise<MemoryPeaks> => ({ tapMb: NaN, targetMb: NaN, totalMb: NaN, workerMb: NaN, samples: 0 }) } : sampleTreeMemory(workerPid, 100);
   const posted = Date.now();
   const { body } = await stack.api<{ run_id: string }>('POST', `/pipelines/${pipelineId}/runs`);
   type Run = { status: string; started_at: string | null; finished_at: string | null; rows_loaded: number | null; error: string | null };
@@ -175,7 +177,7 @@ async function sluiceSync(stack: Stack, pipelineId: string) {
   for (;;) {
     run = (await stack.api<Run>('GET', `/runs/${body.run_id}`)).body;
     if (['succeeded', 'failed', 'cancelled'].includes(run.status)) break;
-    await sleep(50);
+    await sleep(quiet ? 500 : 50);
   }
   const seen = (Date.now() - posted) / 1000;
   const memory = await sampler.stop();
@@ -389,7 +391,7 @@ export function printSyncSpeed(result: SyncSpeedResult, say: (line: string) => v
     const details = [
       [f.note, `load average ${f.loadAfter.toFixed(1)} at the end`].filter(Boolean).join('; '),
       f.cpuSeconds === undefined ? undefined : `CPU ${f.cpuSeconds.toFixed(1)} s${f.peakRssMb === undefined ? '' : `, peak RSS ${f.peakRssMb.toFixed(0)} MB (largest process)`}`,
-      f.memory ? `peak RSS while syncing: tap ${f.memory.tapMb.toFixed(0)} MB, target ${f.memory.targetMb.toFixed(0)} MB, together ${f.memory.totalMb.toFixed(0)} MB (worker itself ${f.memory.workerMb.toFixed(0)} MB; ${f.memory.samples} samples every 100 ms)` : undefined,
+      f.memory && f.memory.samples > 0 ? `peak RSS while syncing: tap ${f.memory.tapMb.toFixed(0)} MB, target ${f.memory.targetMb.toFixed(0)} MB, together ${f.memory.totalMb.toFixed(0)} MB (worker itself ${f.memory.workerMb.toFixed(0)} MB; ${f.memory.samples} samples every 100 ms)` : undefined,
     ].filter(Boolean);
     for (const d of details) say(`    ${d}`);
   }
