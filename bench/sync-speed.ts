@@ -195,6 +195,8 @@ async function waitRun(stack: Stack, runId: string) {
 }
 
 /** A connector of `plugin` on one schema, discovered through the API, and a full-refresh pipeline of its one table. */
+/** The warehouse databases the bench's pipelines load into, dropped at the end. */
+const destinations: string[] = [];
 async function pipelineFor(stack: Stack, plugin: string, config: Record<string, unknown>, tableName: string, label: string) {
   const connector = (await stack.api<{ id: string }>('POST', '/connectors', { name: `bench ${label}`, plugin, config })).body.id;
   const discovery = (await stack.api<{ run_id: string }>('POST', `/connectors/${connector}/discover`)).body.run_id;
@@ -203,11 +205,13 @@ async function pipelineFor(stack: Stack, plugin: string, config: Record<string, 
   const streams = (await stack.api<{ data: Array<{ stream: string }> }>('GET', `/connectors/${connector}/streams`)).body.data ?? [];
   const stream = streams.find((s) => s.stream.endsWith(tableName))?.stream;
   if (!stream) throw new Error(`${label}: discovery found no ${tableName} (${streams.map((s) => s.stream).join(', ')})`);
+  const destination = `${defaultDestinationDatabase(stack.tenant.slug)}__${label.replace(/[^a-z0-9]/g, '_')}`;
+  destinations.push(destination);
   const created = await stack.api<{ id: string }>('POST', '/pipelines', {
     name: `bench ${label}`,
     source_connector_id: connector,
     streams: [{ stream, sync_mode: 'full_refresh_overwrite' }],
-    destination_database: `${defaultDestinationDatabase(stack.tenant.slug)}__${label.replace(/[^a-z0-9]/g, '_')}`,
+    destination_database: destination,
   });
   if (created.status !== 201) throw new Error(`pipeline ${label}: ${created.status} ${JSON.stringify(created.body)}`);
   return { pipelineId: created.body.id, stream };
@@ -350,7 +354,7 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
       }
     } else skipped['tap-sluice-postgres'] = 'not in meltano.yml';
   } finally {
-    await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${chDatabase}` }).catch(() => undefined);
+    for (const name of [chDatabase, ...destinations.splice(0)]) await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${name}` }).catch(() => undefined);
     await clickhouse.close();
     await source.sql.end();
     await stack.stop();
