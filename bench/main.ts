@@ -1,12 +1,15 @@
 // `npm run bench`: measured figures, printed as a table with ratios and saved under .data/bench/.
 // Set BENCH_RECORDS (default 1000000), BENCH_RUNS (3), BENCH_RSS_RECORDS (5000000) to change the sizes;
-// BENCH_ONLY=loader or BENCH_ONLY=orchestration runs one part.
+// BENCH_ONLY=loader, BENCH_ONLY=orchestration or BENCH_ONLY=sync runs one part; BENCH_SYNC_SPEED_ROWS
+// (default 1000000) sizes the sync-speed table, BENCH_SYNC_SPEED_MELTANO=0 leaves out its `meltano run`,
+// BENCH_SYNC_SPEED_QUIET=1 skips its memory sampling (bench/sync-speed.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../meltano/project.js';
 import { loadEnvPart } from '../core/env.js';
 import { benchOrchestration } from './orchestration.js';
+import { benchSyncSpeed, printSyncSpeed } from './sync-speed.js';
 import { benchTargetClickhouse } from './target-clickhouse.js';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -24,6 +27,19 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 await mkdir(path.join(projectRoot, '.data', 'bench'), { recursive: true });
 const started = Date.now();
 const only = process.env.BENCH_ONLY;
+const stamp = () => new Date().toISOString().slice(0, 19).replace(/:/g, '');
+if (only === undefined || only === 'sync') {
+  const speed = await benchSyncSpeed(
+    { rows: number('BENCH_SYNC_SPEED_ROWS', 1_000_000), fixedCostRuns: number('BENCH_SYNC_SPEED_FIXED_RUNS', 3), meltanoRun: process.env.BENCH_SYNC_SPEED_MELTANO !== '0' },
+    say,
+  );
+  printSyncSpeed(speed, say);
+  say(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; took ${Math.round((Date.now() - started) / 1000)} s`);
+  const file = path.join(projectRoot, '.data', 'bench', `sync-speed-${speed.rows}-${stamp()}.json`);
+  await writeFile(file, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30) }, ...speed }, null, 2));
+  say(`saved ${path.relative(projectRoot, file)}`);
+  if (only === 'sync') process.exit(0);
+}
 if (only !== 'loader') {
   const orchestration = await benchOrchestration(
     { rows: number('BENCH_SYNC_ROWS', 100_000), runs: options.runs, pickups: number('BENCH_PICKUPS', 20), concurrency: [1, 2, 4] },

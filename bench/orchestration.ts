@@ -13,7 +13,7 @@ import { defaultDestinationDatabase } from '../core/pipelines/destination-databa
 import { readSse, startStack, type Stack } from '../e2e/stack.js';
 import { sourceDatabaseUrl } from '../scripts/local-env.js';
 
-async function withMeltanoSysDir<T>(fn: (sysDir: string) => Promise<T>): Promise<T> {
+export async function withMeltanoSysDir<T>(fn: (sysDir: string) => Promise<T>): Promise<T> {
   const sysDir = await mkdtemp(path.join(tmpdir(), 'sluice-bench-'));
   try {
     for (const kind of ['extractors', 'loaders']) await symlink(path.join(projectRoot, '.meltano', kind), path.join(sysDir, kind));
