@@ -12,6 +12,17 @@ import { ACCOUNT_COLUMNS, ACCOUNTS, quoted } from './fidelity-source.js';
  */
 export type Mismatch = { id: number; column: string; source: unknown; loaded: unknown; why: string };
 export type Outcome = 'exact' | 'kept' | 'seconds' | 'tap-null';
+
+/** How many values of each column ended which way: `count(column, outcome)` adds one. */
+export function outcomeCounts<O extends string>() {
+  const outcomes = new Map<string, Map<O, number>>();
+  const count = (column: string, outcome: O) => {
+    const byOutcome = outcomes.get(column) ?? new Map<O, number>();
+    byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+    outcomes.set(column, byOutcome);
+  };
+  return { outcomes, count };
+}
 export type Comparison = { mismatches: Mismatch[]; outcomes: Map<string, Map<Outcome, number>>; rows: number };
 type Kind = 'int' | 'numeric' | 'real' | 'double' | 'bool' | 'date' | 'timestamp' | 'json' | 'array' | 'text' | 'bytes';
 
@@ -217,12 +228,7 @@ export async function compareAccounts(input: {
   for (const id of stay) loadedById.delete(id);
   const rejects = await readRejects(input.clickhouse, input.database, table);
   const mismatches: Mismatch[] = [];
-  const outcomes = new Map<string, Map<Outcome, number>>();
-  const count = (column: string, outcome: Outcome) => {
-    const byOutcome = outcomes.get(column) ?? new Map<Outcome, number>();
-    byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
-    outcomes.set(column, byOutcome);
-  };
+  const { outcomes, count } = outcomeCounts<Outcome>();
   if (loadedById.size !== sourceRows.length || loadedById.size + stay.size !== loadedRows.length) {
     mismatches.push({ id: 0, column: '(rows)', source: sourceRows.length, loaded: loadedRows.length, why: `row counts differ (${stay.size} deleted rows may stay)` });
   }

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { safeName, tableName } from '../meltano/target-clickhouse/identifiers.js';
-import { normalizeDecimal, readRejects } from './fidelity-compare.js';
+import { normalizeDecimal, outcomeCounts, readRejects } from './fidelity-compare.js';
 import { mariadb, ORDER_COLUMNS, ORDERS, quoted, type ColumnKind } from './mariadb-source.js';
 
 /**
@@ -123,12 +123,7 @@ export async function compareOrders(input: { sourceDatabase: string; clickhouse:
   const dateTime64 = [...types.values()].some((t) => t.includes('DateTime64'));
 
   const mismatches: Mismatch[] = [];
-  const outcomes = new Map<string, Map<Outcome, number>>();
-  const count = (column: string, outcome: Outcome) => {
-    const byOutcome = outcomes.get(column) ?? new Map<Outcome, number>();
-    byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
-    outcomes.set(column, byOutcome);
-  };
+  const { outcomes, count } = outcomeCounts<Outcome>();
   for (const row of sourceRows) {
     const id = Number(row.__id);
     const loaded = loadedById.get(id);
