@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnSpec } from '../target-clickhouse/column-types.js';
-import { canBeReplicationKey, columnSchema, jsonExpression, quoteIdent, quoteLiteral, recordExpression, type PgColumn } from './column-types.js';
+import { canBeReplicationKey, columnSchema, copyColumn, jsonExpression, quoteIdent, quoteLiteral, type PgColumn } from './column-types.js';
 
 const col = (typname: string, sqlType = typname, extra: Partial<PgColumn> = {}): PgColumn => ({ name: 'c', sqlType, typname, elementTypname: undefined, notNull: false, ...extra });
 
@@ -63,8 +63,12 @@ describe('SQL text', () => {
     expect(jsonExpression(col('bytea'))).toContain(`encode("c", 'hex')`);
   });
 
-  it('builds a record with JSON-escaped names inside SQL literals', () => {
-    const sql = recordExpression([col('int4', 'integer', { name: `it's "é"` }), col('text', 'text', { name: 'b' })]);
-    expect(sql).toBe(`'{"it''s \\"é\\"":' || coalesce("it's ""é"""::text, 'null') || ',"b":' || coalesce(to_json("b")::text, 'null') || '}'`);
+  it('selects common types as their own text for the tap to encode, the rest as JSON PostgreSQL builds', () => {
+    expect(copyColumn(col('int8', 'bigint', { name: `it's "é"` }))).toEqual({ sql: `"it's ""é"""`, encoding: 'raw' });
+    expect(copyColumn(col('text', 'text'))).toEqual({ sql: '"c"', encoding: 'string' });
+    expect(copyColumn(col('bool', 'boolean'))).toEqual({ sql: '"c"', encoding: 'bool' });
+    expect(copyColumn(col('timestamp', 'timestamp without time zone'))).toEqual({ sql: '"c"', encoding: 'timestamp' });
+    expect(copyColumn(col('interval', 'interval'))).toEqual({ sql: 'to_json("c")::text', encoding: 'raw' });
+    expect(copyColumn(col('_int4', 'integer[]', { elementTypname: 'int4' }))).toEqual({ sql: 'to_json("c")::text', encoding: 'raw' });
   });
 });

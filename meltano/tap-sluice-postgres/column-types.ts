@@ -1,8 +1,8 @@
 /**
  * A PostgreSQL column → its JSON Schema (exact enough for target-clickhouse to create exact
  * columns: integer ranges, numeric(P,S) as x-sql-datatype, which timestamps carry a zone) and
- * the SQL expression that writes its value as JSON text inside COPY, so PostgreSQL builds each
- * record and the tap only frames it.
+ * what COPY selects for it: common types as PostgreSQL's own text, which the tap turns into
+ * JSON (copy-lines.ts), the rest as JSON that PostgreSQL builds.
  */
 export type PgColumn = {
   name: string;
@@ -80,21 +80,40 @@ const NUMBER_TYPES = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'floa
  * zone are read as UTC (`+00:00`, as the Singer SDK writes them); json keeps its text, its
  * line breaks (whitespace there) turned into spaces so a record stays one line.
  */
-export function jsonExpression(column: PgColumn): string {
+export const jsonExpression = (column: PgColumn): string => `coalesce(${jsonValue(column)}, 'null')`;
+
+/** jsonExpression without the NULL case (COPY writes SQL NULL as \\N). */
+function jsonValue(column: PgColumn): string {
   const c = quoteIdent(column.name);
-  let value: string;
-  if (column.elementTypname === undefined && NUMBER_TYPES.has(column.typname)) value = `${c}::text`;
-  else if (column.typname === 'timestamp') value = `to_json(${c} AT TIME ZONE 'UTC')::text`;
-  else if (column.typname === 'json') value = `translate(${c}::text, E'\\n\\r\\t', '   ')`;
-  else if (column.typname === 'jsonb') value = `${c}::text`;
-  else if (column.typname === 'bytea') value = `to_json(encode(${c}, 'hex'))::text`;
-  else value = `to_json(${c})::text`;
-  return `coalesce(${value}, 'null')`;
+  if (column.elementTypname === undefined && NUMBER_TYPES.has(column.typname)) return `${c}::text`;
+  if (column.typname === 'timestamp') return `to_json(${c} AT TIME ZONE 'UTC')::text`;
+  if (column.typname === 'json') return `translate(${c}::text, E'\\n\\r\\t', '   ')`;
+  if (column.typname === 'jsonb') return `${c}::text`;
+  if (column.typname === 'bytea') return `to_json(encode(${c}, 'hex'))::text`;
+  return `to_json(${c})::text`;
 }
 
-/** SQL for one record: `{"col":value,…}` built by concatenation (names escaped for JSON, then for SQL). */
-export function recordExpression(columns: PgColumn[]): string {
-  if (columns.length === 0) return `'{}'`;
-  const parts = columns.map((column, i) => `${quoteLiteral(`${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`)} || ${jsonExpression(column)}`);
-  return `${parts.join(' || ')} || '}'`;
+/**
+ * How the tap turns a column's COPY text into JSON: `raw` text that already is JSON (numbers
+ * in their own digits, or JSON PostgreSQL built with to_json), a `string`, a `bool` (t/f), or a
+ * timestamp with or without its zone (written as to_json writes a timestamptz).
+ */
+export type Encoding = 'raw' | 'string' | 'bool' | 'timestamptz' | 'timestamp';
+
+const STRING_TYPES = new Set([...TEXT_TYPES, 'uuid', 'date']);
+
+/**
+ * What COPY selects for a column and how the tap encodes it. Common types come out as
+ * PostgreSQL's own text (cheap for the server) and the tap writes the JSON, byte for byte what
+ * to_json would; the rest are built as JSON by PostgreSQL (jsonExpression).
+ */
+export function copyColumn(column: PgColumn): { sql: string; encoding: Encoding } {
+  const c = quoteIdent(column.name);
+  if (column.elementTypname === undefined) {
+    if (NUMBER_TYPES.has(column.typname)) return { sql: c, encoding: 'raw' };
+    if (column.typname === 'bool') return { sql: c, encoding: 'bool' };
+    if (column.typname === 'timestamptz' || column.typname === 'timestamp') return { sql: c, encoding: column.typname };
+    if (STRING_TYPES.has(column.typname)) return { sql: c, encoding: 'string' };
+  }
+  return { sql: jsonValue(column), encoding: 'raw' };
 }

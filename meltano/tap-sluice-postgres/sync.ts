@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { columnSchema, jsonExpression, quoteIdent, quoteLiteral, recordExpression, type PgColumn } from './column-types.js';
+import { columnSchema, copyColumn, jsonExpression, quoteIdent, quoteLiteral, type PgColumn } from './column-types.js';
 import { recordFramer } from './copy-lines.js';
 import { streamId, type TableInfo } from './discover.js';
 import type { StreamRequest } from './selection.js';
@@ -28,8 +28,9 @@ function bookmarkValue(keyJson: string, column: PgColumn): unknown {
 
 export function copyQuery(table: TableInfo, columns: PgColumn[], key: PgColumn | undefined, from: unknown): string {
   const source = `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
-  let select = `SELECT ${recordExpression(columns)}`;
-  if (key) select += `, ${jsonExpression(key)}`;
+  const selected = [...columns.map((c) => copyColumn(c).sql), ...(key ? [jsonExpression(key)] : [])];
+  // Nothing selected still makes one (empty) field per row: each row becomes {}.
+  let select = `SELECT ${selected.length > 0 ? selected.join(', ') : "''"}`;
   select += ` FROM ${source}`;
   if (key && from !== undefined && from !== null) select += ` WHERE ${quoteIdent(key.name)} >= ${quoteLiteral(String(from))}::${key.sqlType}`;
   if (key) select += ` ORDER BY ${quoteIdent(key.name)}`;
@@ -66,7 +67,7 @@ export async function syncStreams(tables: Map<string, TableInfo>, requests: Stre
     if (key) state.bookmarks![request.stream] = { replication_key: key.name, ...(from !== undefined ? { replication_key_value: from } : {}) };
     const started = Date.now();
     options.log(`INFO stream "${request.stream}": ${request.method === 'INCREMENTAL' ? `incremental by "${key!.name}"${from !== undefined ? ` from ${JSON.stringify(from)}` : ', from the start'}` : 'full table'}, ${columns.length} columns`);
-    const framer = recordFramer(request.stream, key !== undefined);
+    const framer = recordFramer(request.stream, columns.map((c) => ({ name: c.name, encoding: copyColumn(c).encoding })), key !== undefined);
     const copy = await options.sql.unsafe(copyQuery(table, columns, key, from)).readable();
     let sinceState = 0;
     // The Singer SDK's record_count: rows since the previous line, so a reader sums them (Sluice does).
@@ -77,19 +78,30 @@ export async function syncStreams(tables: Map<string, TableInfo>, requests: Stre
       reported = framer.rows;
       reportedAt = Date.now();
     };
+    // Full blocks go out as they fill; what is framed also goes out at least once a second, so a
+    // slow source's rows do not wait for a block to fill.
+    let wroteAt = Date.now();
+    const writeFramed = async (all: boolean) => {
+      for (const block of framer.take(all)) await options.out.write(block);
+      wroteAt = Date.now();
+    };
     for await (const chunk of copy as AsyncIterable<Buffer>) {
       const before = framer.rows;
-      const lines = framer.push(chunk);
-      if (lines.length > 0) await options.out.write(lines);
+      framer.push(chunk);
       sinceState += framer.rows - before;
-      if (Date.now() - reportedAt >= (options.metricEveryMs ?? 5000)) reportCount();
+      const now = Date.now();
+      if (framer.readyBytes > 0 || now - wroteAt >= 1000) await writeFramed(now - wroteAt >= 1000);
+      if (now - reportedAt >= (options.metricEveryMs ?? 5000)) reportCount();
       if (key && sinceState >= options.stateEveryRows && framer.lastKey !== undefined) {
         state.bookmarks![request.stream] = { replication_key: key.name, replication_key_value: bookmarkValue(framer.lastKey, key) };
+        // A bookmark goes out after the records it covers.
+        await writeFramed(true);
         await emitState();
         sinceState = 0;
       }
     }
     framer.finish();
+    await writeFramed(true);
     if (key && framer.lastKey !== undefined) state.bookmarks![request.stream] = { replication_key: key.name, replication_key_value: bookmarkValue(framer.lastKey, key) };
     await emitState();
     const seconds = (Date.now() - started) / 1000;
