@@ -1,4 +1,7 @@
-import type { Readable } from 'node:stream';
+import { read } from 'node:fs';
+import { promisify } from 'node:util';
+
+const readInto = promisify(read);
 
 /**
  * Feeds a byte stream to `onLine` one line at a time, without decoding: the loader passes
@@ -8,11 +11,11 @@ import type { Readable } from 'node:stream';
  *
  * @returns the number of lines read
  */
-export async function forEachLine(input: Readable, onLine: (line: Buffer, number: number) => void | Promise<void>): Promise<number> {
+export async function forEachLine(input: AsyncIterable<Buffer>, onLine: (line: Buffer, number: number) => void | Promise<void>): Promise<number> {
   let carry: Buffer[] = [];
   let carried = 0;
   let count = 0;
-  for await (const chunk of input as AsyncIterable<Buffer>) {
+  for await (const chunk of input) {
     let start = 0;
     let newline = chunk.indexOf(10, start);
     while (newline !== -1) {
@@ -31,7 +34,8 @@ export async function forEachLine(input: Readable, onLine: (line: Buffer, number
       newline = chunk.indexOf(10, start);
     }
     if (start < chunk.length) {
-      carry.push(chunk.subarray(start));
+      // A copy: the chunk's memory may be read into again (readInTurns).
+      carry.push(Buffer.from(chunk.subarray(start)));
       carried += chunk.length - start;
     }
   }
@@ -40,4 +44,17 @@ export async function forEachLine(input: Readable, onLine: (line: Buffer, number
     if (pending) await pending;
   }
   return count;
+}
+
+/**
+ * Reads a file descriptor (stdin) into two buffers used in turn, so a long input makes no
+ * garbage: each chunk is valid until the next-but-one is read, which forEachLine allows.
+ */
+export async function* readInTurns(fd: number, size = 1 << 20): AsyncGenerator<Buffer> {
+  const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+  for (let turn = 0; ; turn ^= 1) {
+    const { bytesRead } = await readInto(fd, buffers[turn]!, 0, size, null);
+    if (bytesRead === 0) return;
+    yield buffers[turn]!.subarray(0, bytesRead);
+  }
 }

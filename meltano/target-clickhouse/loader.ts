@@ -7,7 +7,7 @@ import { LossyCounts, type Lossy } from './lossy-counts.js';
 import { FieldIndex, recordPasses } from './record-check.js';
 import { rewriteRecord, type OnVerdict } from './record-rewrite.js';
 import { keyJson, rejectLine, rejectsTableDdl, REJECTS_TABLE } from './rejects.js';
-import { firstRows, RowBatch, rowText } from './row-batch.js';
+import { firstRowsEnd, RowBatch, rowText, type SealedRows } from './row-batch.js';
 import { startProgress } from './progress.js';
 import { dropsOlderVersions } from './sync-modes.js';
 import { completeStreamTable, discardStreamTable, openStreamTable, type StreamTable } from './stream-table.js';
@@ -86,7 +86,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   let rejectsTableReady = false;
 
   // An overwrite not yet swapped in holds back every STATE after its SCHEMA.
-  const uncommittedFrom = (s: StreamState) => s.target.holdFrom ?? s.pending[0]?.seqs[0] ?? s.batch?.seqs[0];
+  const uncommittedFrom = (s: StreamState) => s.target.holdFrom ?? s.pending[0]?.firstSeq ?? s.batch?.firstSeq;
 
   function emitReadyStates() {
     let ready: { seq: number; value: unknown } | undefined;
@@ -102,10 +102,18 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     if (ready) out.emitState(ready.value);
   }
 
-  async function commit(stream: StreamState, batch: RowBatch, chunks: Buffer[]) {
+  async function commit(stream: StreamState, batch: RowBatch, rows: SealedRows) {
+    try {
+      await commitOnce(stream, batch, rows);
+    } finally {
+      batch.release();
+    }
+  }
+
+  async function commitOnce(stream: StreamState, batch: RowBatch, rows: SealedRows) {
     if (fatal) return;
     try {
-      await warehouse.insert(stream.table, chunks);
+      await warehouse.insert(stream.table, rows);
       await insertRejects(batch.rejects);
       stream.inserted += batch.rows;
       stream.pending.shift();
@@ -114,21 +122,21 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       const row = error instanceof InsertError ? error.row : undefined;
       if (row !== undefined && row > 1 && row <= batch.rows) {
         // Keep what was valid before the bad row: re-send those rows alone.
-        const firstBad = batch.seqs[row - 1]!;
-        await warehouse.insert(stream.table, firstRows(chunks, row - 1)).then(
+        const firstBad = batch.seqOf(row - 1)!;
+        await warehouse.insert(stream.table, rows, firstRowsEnd(rows, row - 1)).then(
           async () => {
             await insertRejects(batch.rejects.filter((r) => r.seq < firstBad));
             stream.inserted += row - 1;
-            batch.seqs.splice(0, row - 1);
+            batch.skipRows(row - 1);
           },
           () => undefined,
         );
       }
-      const line = row !== undefined ? batch.lines[row - 1] : undefined;
+      const line = row !== undefined ? batch.lineOf(row - 1) : undefined;
       fatal =
-        (line !== undefined && explainRow(stream, rowText(chunks, row! - 1), line)) ||
+        (line !== undefined && explainRow(stream, rowText(rows, row! - 1), line)) ||
         new Error(
-          `${line !== undefined ? `line ${line}` : `lines ${batch.lines[0]}-${batch.lines.at(-1)}`} (stream "${stream.name}"): ClickHouse refused the record: ${error instanceof Error ? error.message : String(error)}`,
+          `${line !== undefined ? `line ${line}` : `lines ${batch.lineOf(0)}-${batch.lineOf(batch.rows - 1)}`} (stream "${stream.name}"): ClickHouse refused the record: ${error instanceof Error ? error.message : String(error)}`,
         );
       emitReadyStates();
     }
@@ -141,16 +149,17 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       await warehouse.run(rejectsTableDdl(config.database));
       rejectsTableReady = true;
     }
-    await warehouse.insert(REJECTS_TABLE, [Buffer.from(rejects.map((r) => r.line).join(''))]);
+    const text = Buffer.from(rejects.map((r) => r.line).join(''));
+    await warehouse.insert(REJECTS_TABLE, { chunks: [text], bytes: text.length });
   }
 
   function sealAndSend(stream: StreamState) {
     const batch = stream.batch;
     if (!batch || batch.rows === 0) return;
     stream.batch = undefined;
-    const chunks = batch.seal();
+    const rows = batch.seal();
     stream.pending.push(batch);
-    stream.chain = stream.chain.then(() => commit(stream, batch, chunks));
+    stream.chain = stream.chain.then(() => commit(stream, batch, rows));
     batch.done = stream.chain;
   }
 

@@ -1,22 +1,72 @@
+import { readlinkSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { forEachLine } from './line-reader.js';
-import { firstRows, RowBatch, rowText } from './row-batch.js';
+import { firstRowsEnd, RowBatch, rowsStream, rowText, type SealedRows } from './row-batch.js';
+
+const text = (rows: SealedRows, end?: number) =>
+  new Promise<string>((resolve, reject) => {
+    const parts: Buffer[] = [];
+    rowsStream(rows, end)
+      .on('data', (chunk: Buffer) => parts.push(Buffer.from(chunk)))
+      .once('end', () => resolve(Buffer.concat(parts).toString()))
+      .once('error', reject);
+  });
 
 describe('RowBatch', () => {
-  it('keeps rows as chunks and can give back the first rows or one row', () => {
+  it('keeps a small batch in memory and gives back the first rows or one row', async () => {
+    const batch = new RowBatch();
+    batch.text('{"a":1}\n');
+    batch.copy(Buffer.from('..{"c":3}\n..'), 2, 10);
+    for (const [line, seq] of [[1, 10], [2, 11]]) batch.endRow(line!, seq!);
+    const rows = batch.seal();
+    expect(rows.file).toBeUndefined();
+    expect(await text(rows)).toBe('{"a":1}\n{"c":3}\n');
+    expect(await text(rows, firstRowsEnd(rows, 1))).toBe('{"a":1}\n');
+    expect(rowText(rows, 1)).toBe('{"c":3}');
+    batch.release();
+  });
+
+  it('moves a batch larger than its chunk to an unlinked file, and reads it back as often as asked', async () => {
     const batch = new RowBatch();
     const big = 'x'.repeat(3 << 20); // larger than a chunk
     batch.text('{"a":1}\n');
     batch.ascii(`{"b":"${big}"}\n`);
-    batch.copy(Buffer.from('..{"c":3}\n..'), 2, 10);
-    for (const [line, seq] of [[1, 10], [2, 11], [3, 12]]) batch.endRow(line!, seq!);
-    const chunks = batch.seal();
-    expect(batch.rows).toBe(3);
-    expect(Buffer.concat(chunks).toString()).toBe(`{"a":1}\n{"b":"${big}"}\n{"c":3}\n`);
-    expect(Buffer.concat(firstRows(chunks, 1)).toString()).toBe('{"a":1}\n');
-    expect(rowText(chunks, 2)).toBe('{"c":3}');
-    expect(rowText(chunks, 0)).toBe('{"a":1}');
+    for (let i = 0; i < 20_000; i += 1) batch.ascii(`{"n":${i}}\n`);
+    for (let i = 0; i < 20_002; i += 1) batch.endRow(100 + i, 5000 + i);
+    const rows = batch.seal();
+    expect(rows.file).toBeTypeOf('number');
+    expect(readlinkSync(`/proc/self/fd/${rows.file}`)).toMatch(/\(deleted\)$/);
+    const all = await text(rows);
+    expect(all).toBe(`{"a":1}\n{"b":"${big}"}\n${Array.from({ length: 20_000 }, (_, i) => `{"n":${i}}\n`).join('')}`);
+    expect(await text(rows)).toBe(all);
+    expect(await text(rows, firstRowsEnd(rows, 2))).toBe(`{"a":1}\n{"b":"${big}"}\n`);
+    expect(rowText(rows, 20_001)).toBe('{"n":19999}');
+    expect(rowText(rows, 0)).toBe('{"a":1}');
+    expect([batch.lineOf(20_001), batch.seqOf(0), batch.firstSeq]).toEqual([20_101, 5000, 5000]);
+    batch.skipRows(2);
+    expect(batch.firstSeq).toBe(5002);
+    batch.release();
+  });
+
+  it('takes back a row that turned out bad, also after part of it went to the file', async () => {
+    const batch = new RowBatch();
+    batch.ascii('{"keep":1}\n');
+    batch.endRow(1, 1);
+    batch.startRow();
+    batch.ascii(`{"bad":"${'z'.repeat(2 << 20)}`);
+    batch.dropRow();
+    batch.ascii('{"keep":2}\n');
+    batch.endRow(3, 3);
+    expect(await text(batch.seal())).toBe('{"keep":1}\n{"keep":2}\n');
+    batch.release();
+  });
+
+  it('keeps lines and sequence numbers of interleaved streams apart', () => {
+    const batch = new RowBatch();
+    for (const [line, seq] of [[1, 1], [2, 2], [4, 5], [5, 6], [9, 7]]) batch.endRow(line!, seq!);
+    expect([0, 1, 2, 3, 4, 5].map((r) => batch.lineOf(r))).toEqual([1, 2, 4, 5, 9, undefined]);
+    expect([0, 1, 2, 3, 4].map((r) => batch.seqOf(r))).toEqual([1, 2, 5, 6, 7]);
   });
 });
 

@@ -1,16 +1,105 @@
+import { closeSync, createReadStream, ftruncateSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+
 /**
- * One batch of JSONEachRow rows for one table, kept as large byte chunks (no per-row
- * strings), with each row's input line and sequence number so an error ClickHouse reports
- * "at row N" can be traced to the Singer line, and the rows before it re-sent alone.
+ * One batch of JSONEachRow rows for one table, with each row's input line and sequence number
+ * so an error ClickHouse reports "at row N" can be traced to the Singer line, and the rows
+ * before it re-sent alone.
+ *
+ * Rows are written into one chunk of memory. A batch larger than the chunk moves to a temp
+ * file (unlinked as soon as it is opened, so it never outlives the process): a batch of
+ * hundreds of thousands of rows — one part in ClickHouse, few merges — costs the loader a
+ * megabyte of memory, and a retry re-reads the same bytes from the file.
  */
 const CHUNK_BYTES = 1 << 20;
 
+/** Chunks of committed batches, handed to new ones: a long load reuses its memory instead of leaving garbage. */
+const spare: Buffer[] = [];
+const SPARE_MAX = 8;
+
+/** A sealed batch's rows: in memory, or in its temp file. */
+export type SealedRows = { chunks: Buffer[]; file?: undefined; bytes: number } | { chunks?: undefined; file: number; bytes: number };
+
+/** A temp file no one else can open: made in a private folder, then unlinked at once. */
+function anonymousFile(): number {
+  const folder = mkdtempSync(path.join(tmpdir(), 'target-clickhouse-'));
+  const name = path.join(folder, 'rows');
+  const fd = openSync(name, 'w+', 0o600);
+  unlinkSync(name);
+  rmdirSync(folder);
+  return fd;
+}
+
+/** Row numbers, lines and sequence numbers as runs (a run: consecutive rows whose line and seq both go up by one). */
+class RowIndex {
+  private readonly runRow: number[] = [];
+  private readonly runLine: number[] = [];
+  private readonly runSeq: number[] = [];
+  private count = 0;
+  /** Rows already committed on their own (see skip). */
+  private skipped = 0;
+
+  add(line: number, seq: number) {
+    const last = this.runRow.length - 1;
+    const fits = last >= 0 && this.runLine[last]! + (this.count - this.runRow[last]!) === line && this.runSeq[last]! + (this.count - this.runRow[last]!) === seq;
+    if (!fits) {
+      this.runRow.push(this.count);
+      this.runLine.push(line);
+      this.runSeq.push(seq);
+    }
+    this.count += 1;
+  }
+
+  get rows() {
+    return this.count;
+  }
+
+  private find(row: number): number {
+    let lo = 0;
+    let hi = this.runRow.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.runRow[mid]! <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The input line of row `row` (0-based), or undefined past the end. */
+  line(row: number): number | undefined {
+    if (row < 0 || row >= this.count) return undefined;
+    const run = this.find(row);
+    return this.runLine[run]! + (row - this.runRow[run]!);
+  }
+
+  seq(row: number): number | undefined {
+    if (row < 0 || row >= this.count) return undefined;
+    const run = this.find(row);
+    return this.runSeq[run]! + (row - this.runRow[run]!);
+  }
+
+  /** The first row not yet committed on its own. */
+  get firstSeq(): number | undefined {
+    return this.seq(this.skipped);
+  }
+
+  /** The first `rows` rows are committed (re-sent alone before a bad row). */
+  skip(rows: number) {
+    this.skipped += rows;
+  }
+}
+
 export class RowBatch {
-  readonly chunks: Buffer[] = [];
-  private current = Buffer.allocUnsafe(CHUNK_BYTES);
+  private current = spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
   private offset = 0;
-  readonly lines: number[] = [];
-  readonly seqs: number[] = [];
+  /** In a file: its descriptor, and how many bytes of the batch it holds (the rest are in `current`). */
+  private file: number | undefined;
+  private fileBytes = 0;
+  /** How many times `current` went to the file: a row being written may have gone with it. */
+  private spills = 0;
+  private readonly index = new RowIndex();
   bytes = 0;
   readonly startedAt = Date.now();
   /** `_sdc_batched_at` of every row: when the batch was started (as Singer SDK targets do). */
@@ -26,14 +115,42 @@ export class RowBatch {
   done: Promise<void> = Promise.resolve();
 
   get rows() {
-    return this.lines.length;
+    return this.index.rows;
+  }
+
+  /** The sequence number of the first row not yet committed (undefined when there is none). */
+  get firstSeq() {
+    return this.index.firstSeq;
+  }
+
+  lineOf(row: number) {
+    return this.index.line(row);
+  }
+
+  seqOf(row: number) {
+    return this.index.seq(row);
+  }
+
+  /** The first `rows` rows were committed alone; the batch's uncommitted rows start after them. */
+  skipRows(rows: number) {
+    this.index.skip(rows);
   }
 
   private room(needed: number) {
     if (this.offset + needed <= this.current.length) return;
-    if (this.offset > 0) this.chunks.push(this.current.subarray(0, this.offset));
-    this.current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, needed));
+    if (this.offset > 0) this.spill();
+    // One value larger than a chunk: a buffer of its own, which goes to the file like the rest.
+    if (needed > this.current.length) this.current = Buffer.allocUnsafe(needed);
+  }
+
+  /** Moves the bytes of `current` out of the way: to the file once the batch outgrows one chunk. */
+  private spill() {
+    this.file ??= anonymousFile();
+    let written = 0;
+    while (written < this.offset) written += writeSync(this.file, this.current, written, this.offset - written, this.fileBytes + written);
+    this.fileBytes += this.offset;
     this.offset = 0;
+    this.spills += 1;
   }
 
   copy(source: Buffer, start: number, end: number) {
@@ -67,9 +184,11 @@ export class RowBatch {
 
   /** Copies a whole small buffer into room made by `reserve`. */
   putAll(source: Buffer) {
-    this.current.set(source, this.offset);
-    this.offset += source.length;
+    const target = this.current;
+    let at = this.offset;
+    for (let i = 0; i < source.length; i += 1) target[at++] = source[i]!;
     this.bytes += source.length;
+    this.offset = at;
   }
 
   text(value: string) {
@@ -91,55 +210,106 @@ export class RowBatch {
   }
 
   endRow(line: number, seq: number) {
-    this.lines.push(line);
-    this.seqs.push(seq);
+    this.index.add(line, seq);
   }
 
-  private mark = { chunks: 0, current: this.current, offset: 0, bytes: 0 };
+  private mark = { current: this.current, offset: 0, bytes: 0, spills: 0 };
 
   /** Remembers where the row being written starts, so a row that turns out bad can be taken back. */
   startRow() {
-    this.mark = { chunks: this.chunks.length, current: this.current, offset: this.offset, bytes: this.bytes };
+    this.mark = { current: this.current, offset: this.offset, bytes: this.bytes, spills: this.spills };
   }
 
   /** Forgets everything written since startRow(). */
   dropRow() {
-    this.chunks.length = this.mark.chunks;
-    this.current = this.mark.current;
-    this.offset = this.mark.offset;
+    if (this.spills !== this.mark.spills) {
+      // Part of the row went to the file: cut the file back to where the row started.
+      ftruncateSync(this.file!, this.mark.bytes);
+      this.fileBytes = this.mark.bytes;
+      this.offset = 0;
+    } else {
+      this.current = this.mark.current;
+      this.offset = this.mark.offset;
+    }
     this.bytes = this.mark.bytes;
   }
 
-  /** Closes the batch for writing and returns its bytes. */
-  seal(): Buffer[] {
-    if (this.offset > 0) this.chunks.push(this.current.subarray(0, this.offset));
-    this.current = Buffer.alloc(0);
-    this.offset = 0;
-    return this.chunks;
-  }
-}
-
-/** The bytes of the first `rows` rows of sealed chunks (rows end with a newline). */
-export function firstRows(chunks: Buffer[], rows: number): Buffer[] {
-  const out: Buffer[] = [];
-  let left = rows;
-  for (const chunk of chunks) {
-    if (left === 0) break;
-    let at = 0;
-    while (left > 0) {
-      const newline = chunk.indexOf(10, at);
-      if (newline === -1) break;
-      at = newline + 1;
-      left -= 1;
+  /** Closes the batch for writing and says where its bytes are. */
+  seal(): SealedRows {
+    if (this.file !== undefined) {
+      if (this.offset > 0) this.spill();
+      return { file: this.file, bytes: this.fileBytes };
     }
-    out.push(left === 0 ? chunk.subarray(0, at) : chunk);
+    return { chunks: [this.current.subarray(0, this.offset)], bytes: this.bytes };
   }
-  return out;
+
+  /** Once the batch is committed (or given up): its memory may be reused and its file goes. */
+  release() {
+    if (this.current.length === CHUNK_BYTES && spare.length < SPARE_MAX) spare.push(this.current);
+    this.current = Buffer.alloc(0);
+    if (this.file !== undefined) closeSync(this.file);
+    this.file = undefined;
+  }
 }
 
-/** The text of row `index` (0-based) of sealed chunks, for explaining an error. */
-export function rowText(chunks: Buffer[], index: number): string {
-  const all = Buffer.concat(firstRows(chunks, index + 1));
-  const start = index === 0 ? 0 : all.lastIndexOf(10, all.length - 2) + 1;
-  return all.toString('utf8', start, all.length - 1);
+/** The sealed rows' bytes from `start` to `end`, piece by piece (a file is read a megabyte at a time). */
+function* pieces(rows: SealedRows, start = 0, end = rows.bytes): Generator<Buffer> {
+  if (rows.chunks) {
+    let at = 0;
+    for (const chunk of rows.chunks) {
+      const from = Math.max(start, at);
+      const to = Math.min(end, at + chunk.length);
+      if (from < to) yield chunk.subarray(from - at, to - at);
+      at += chunk.length;
+    }
+    return;
+  }
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, end - start)));
+  for (let at = start; at < end; ) {
+    const read = readSync(rows.file, buffer, 0, Math.min(buffer.length, end - at), at);
+    if (read === 0) return;
+    yield buffer.subarray(0, read);
+    at += read;
+  }
+}
+
+/** A fresh stream of the rows' bytes up to `end` (each retry reads them again). */
+export function rowsStream(rows: SealedRows, end = rows.bytes): Readable {
+  if (rows.chunks) return Readable.from([...pieces(rows, 0, end)], { objectMode: false });
+  return createReadStream('', { fd: rows.file, start: 0, end: end - 1, autoClose: false, emitClose: false, highWaterMark: CHUNK_BYTES });
+}
+
+/** Byte offsets where the `wanted` rows (0-based) start, found by counting newlines. */
+function rowStarts(rows: SealedRows, wanted: number[]): Map<number, number> {
+  const found = new Map<number, number>();
+  if (wanted.includes(0)) found.set(0, 0);
+  let row = 0;
+  let at = 0;
+  const last = Math.max(...wanted);
+  for (const piece of pieces(rows)) {
+    let newline = piece.indexOf(10);
+    while (newline !== -1 && row < last) {
+      row += 1;
+      if (wanted.includes(row)) found.set(row, at + newline + 1);
+      newline = piece.indexOf(10, newline + 1);
+    }
+    if (row >= last) break;
+    at += piece.length;
+  }
+  return found;
+}
+
+/** The bytes of the first `count` rows (rows end with a newline). */
+export function firstRowsEnd(rows: SealedRows, count: number): number {
+  return rowStarts(rows, [count]).get(count) ?? rows.bytes;
+}
+
+/** The text of row `index` (0-based), for explaining an error. */
+export function rowText(rows: SealedRows, index: number): string {
+  const starts = rowStarts(rows, [index, index + 1]);
+  const start = starts.get(index) ?? rows.bytes;
+  const end = starts.get(index + 1) ?? rows.bytes;
+  return Buffer.concat([...pieces(rows, start, end)].map((p) => Buffer.from(p)))
+    .toString('utf8')
+    .replace(/\n$/, '');
 }

@@ -1,9 +1,10 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { featuresOf, type ServerFeatures } from './column-types.js';
 import { quoteIdent, quoteString } from './identifiers.js';
 import type { TargetConfig } from './config.js';
+import { rowsStream, type SealedRows } from './row-batch.js';
 
 /** The target's view of ClickHouse: DDL, column lookups, raw JSONEachRow inserts, counts. */
 export type Warehouse = Awaited<ReturnType<typeof connectWarehouse>>;
@@ -92,15 +93,15 @@ export async function connectWarehouse(config: TargetConfig, log: (line: string)
       );
       return new Map(rows.map((r) => [r.name, r.type]));
     },
-    /** Sends rows (JSONEachRow bytes); a retry re-sends the same bytes. */
-    async insert(table: string, chunks: Buffer[]) {
+    /** Sends rows (JSONEachRow bytes, up to byte `end`); a retry re-sends the same bytes. */
+    async insert(table: string, rows: SealedRows, end = rows.bytes) {
       try {
         await withRetry(
           'insert',
           async () => {
             const result = await client.exec({
               query: `INSERT INTO ${db}.${quoteIdent(table)} FORMAT JSONEachRow`,
-              values: Readable.from(chunks, { objectMode: false }),
+              values: rowsStream(rows, end),
               clickhouse_settings: { date_time_input_format: 'best_effort', input_format_skip_unknown_fields: 1 },
             });
             await drain(result.stream);
