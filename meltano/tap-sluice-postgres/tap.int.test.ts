@@ -82,7 +82,7 @@ afterAll(async () => {
 describe('tap-sluice-postgres', () => {
   it('describes itself with --about', async () => {
     const about = JSON.parse((await execa(bin, ['--about', '--format=json'])).stdout) as { capabilities: string[]; settings: { properties: Record<string, { secret?: boolean }> } };
-    expect(about.capabilities).toEqual(['catalog', 'discover', 'state', 'about']);
+    expect(about.capabilities).toEqual(['catalog', 'discover', 'state', 'about', 'live-schema']);
     expect(about.settings.properties.password!.secret).toBe(true);
   });
 
