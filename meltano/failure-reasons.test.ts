@@ -39,6 +39,7 @@ describe('explainFailure names the stream and the column or table the source los
     expect(explainFailure([...head, 'ERROR tap-sluice-postgres: stream "public-orders": the table or view is gone (or this user can no longer read it); run discovery again']).message).toBe(
       'Stream "public-orders": the table no longer exists in the source, or the user Sluice signs in as may no longer read it. Run a discovery again and take this stream out of the pipeline, or restore the table or the user\'s read access.',
     );
+    expect(explainFailure(['ERROR tap-sluice-postgres: stream "Odd "s"-t": the replication key column "up "to"" is not in the table']).message).toMatch(/^Stream "Odd "s"-t": the column "up "to"" no longer exists/);
   });
 
   it('leaves other KeyErrors (a setting the tap wanted) to the general explanation', () => {
