@@ -4,6 +4,7 @@ import { explainFailure } from '../meltano/failure-reasons.js';
 import type { Actor } from '../core/audit/service.js';
 import * as connectors from '../core/connectors/service.js';
 import * as pipelines from '../core/pipelines/service.js';
+import { lastCatalog } from '../core/pipelines/last-discovery.js';
 import * as catalog from '../core/plugins/service.js';
 import * as runs from '../core/runs/service.js';
 import { whileHeld, type Claim } from '../core/runs/fence.js';
@@ -188,6 +189,7 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   let lastState: Record<string, unknown> | undefined = states.startState;
   const synced = await runSync({
     tap: plugin,
+    lastDiscovery: () => lastCatalog(deps.db, connector.id),
     target: targetPlugin,
     config,
     pipeline,

@@ -10,7 +10,8 @@ import { catalogArgs, runPlugins, type LineSource, type PluginSpec } from '../me
 import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
-import { discoverIn, prepareTap } from './discover.js';
+import { prepareTap } from './discover.js';
+import { catalogForSync, type LastDiscovery } from './sync-catalog.js';
 import { changeLogTapConfig, markChangeLogStreams, startChangeLog, type ChangeLog } from './log-based-sync.js';
 
 export const DESTINATION_PLUGIN = 'target-clickhouse';
@@ -39,13 +40,14 @@ export function targetConfig(settings: readonly unknown[], destination: Record<s
 }
 
 /**
- * One sync: the tap discovers its catalog, Sluice applies the pipeline's selection and
- * replication choices to it, then starts the tap (`--config --catalog --state`) and the
- * target (`--config`) with the tap's stdout piped into the target's stdin. Each runs in a
- * folder of its own, under a uid of its own, and sees only its own settings: the target
- * never gets the source's secrets, nor the tap the warehouse's. Every line the target
- * prints on stdout is a state it has committed; `onState` gets each one as it comes.
- * Before the tap starts, each stream is checked against the catalog just discovered (a
+ * One sync: the tap discovers its catalog (a tap that checks the source's tables itself
+ * starts from the connector's last discovery instead: jobs/sync-catalog.ts), Sluice applies
+ * the pipeline's selection and replication choices to it, then starts the tap (`--config
+ * --catalog --state`) and the target (`--config`) with the tap's stdout piped into the
+ * target's stdin. Each runs in a folder of its own, under a uid of its own, and sees only
+ * its own settings: the target never gets the source's secrets, nor the tap the warehouse's.
+ * Every line the target prints on stdout is a state it has committed; `onState` gets each
+ * one as it comes. Before the tap starts, each stream is checked against that catalog (a
  * replication key column dropped since the pipeline was saved refuses the sync, naming it);
  * full-refresh streams start without their bookmarks, the others resume from theirs.
  * Streams read from a PostgreSQL source's change log (LOG_BASED) get the pipeline's slot made
@@ -53,8 +55,10 @@ export function targetConfig(settings: readonly unknown[], destination: Record<s
  */
 export async function runSync(
   input: {
-    /** The source's plugin; `capabilities` as meltano.yml declares them (`log-based`). */
+    /** The source's plugin; `capabilities` as meltano.yml declares them (`log-based`, `live-schema`). */
     tap: PluginSpec & { capabilities?: readonly string[] | undefined };
+    /** The connector's last discovery, read only for a tap that checks the live tables itself (`live-schema`). */
+    lastDiscovery?: (() => Promise<LastDiscovery | undefined>) | undefined;
     /** target-clickhouse's definition (its settings' defaults). */
     target: PluginSpec;
     config: Record<string, unknown>;
@@ -74,7 +78,7 @@ export async function runSync(
     // The tap's settings plus, where a stream reads the change log, its slot: written once, read by both runs.
     const logBasedSettings = changeLogTapConfig(input.pipeline.id, input.pipeline.streams);
     const tapFolder = await prepareTap(run, input.tap, input.config, logBasedSettings);
-    const found = await discoverIn(run, tapFolder, { plugin: input.tap, config: input.config, onLine: input.onLine, signal: input.signal, timeoutMs: input.timeoutMs });
+    const found = await catalogForSync(run, tapFolder, { plugin: input.tap, config: input.config, onLine: input.onLine, signal: input.signal, timeoutMs: input.timeoutMs, lastDiscovery: input.lastDiscovery });
     if (!found.catalog) return found.result;
     const missing = missingStreams(found.catalog, input.pipeline.streams);
     if (missing.length > 0) input.onLine(`WARNING The source no longer offers ${missing.map((s) => `"${s}"`).join(', ')}; the other streams are synced.`);

@@ -10,6 +10,7 @@ const WORDS: Record<string, string> = {
   properties: 'be told which tables to sync (properties)',
   about: 'describe its own settings (about)',
   'log-based': 'read deletes from a database change log (log-based)',
+  'live-schema': 'check each table against the source itself as it syncs, so Sluice does not discover the source again before each sync (live-schema)',
 };
 const words = (capability: string) => WORDS[capability] ?? capability;
 

@@ -29,6 +29,19 @@ describe('explainFailure names the stream and the column or table the source los
     expect(explainFailure([...head, '(psycopg2.errors.UndefinedTable) relation "public.gone_x1" does not exist']).message).toMatch(/^Stream "public-orders": the table "public.gone_x1" no longer exists/);
   });
 
+  it("tap-sluice-postgres's own checks of the live table, as the run's tail holds them", () => {
+    const head = ['INFO tap-sluice-postgres: PostgreSQL at 127.0.0.1:5433, database shop, schemas public'];
+    expect(explainFailure([...head, 'ERROR tap-sluice-postgres: stream "public-orders": the replication key column "updated_at" is not in the table'])).toEqual({
+      message: 'Stream "public-orders": the column "updated_at" no longer exists in the source. Run a discovery again, then choose another key or a full-refresh mode for this stream, or restore the column.',
+      settings: [],
+      transient: false,
+    });
+    expect(explainFailure([...head, 'ERROR tap-sluice-postgres: stream "public-orders": the table or view is gone (or this user can no longer read it); run discovery again']).message).toBe(
+      'Stream "public-orders": the table no longer exists in the source, or the user Sluice signs in as may no longer read it. Run a discovery again and take this stream out of the pipeline, or restore the table or the user\'s read access.',
+    );
+    expect(explainFailure(['ERROR tap-sluice-postgres: stream "Odd "s"-t": the replication key column "up "to"" is not in the table']).message).toMatch(/^Stream "Odd "s"-t": the column "up "to"" no longer exists/);
+  });
+
   it('leaves other KeyErrors (a setting the tap wanted) to the general explanation', () => {
     expect(explainFailure(['Traceback (most recent call last):', "KeyError: 'host'"]).message).not.toMatch(/column/);
   });

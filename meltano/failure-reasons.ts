@@ -87,6 +87,15 @@ const RULES: Rule[] = [
     explain: (m, text) => columnGone(streamPrefix(text), m[1]!),
   },
   {
+    // tap-sluice-postgres checks the live table before reading it (a sync may start from the last discovery). Names may hold quotes.
+    pattern: /stream "(.+)": the replication key column "(.+)" is not in the table/,
+    explain: (m) => columnGone(`Stream "${m[1]}": `, m[2]!),
+  },
+  {
+    pattern: /stream "(.+)": the table or view is gone/,
+    explain: (m) => `Stream "${m[1]}": the table no longer exists in the source, or the user Sluice signs in as may no longer read it. Run a discovery again and take this stream out of the pipeline, or restore the table or the user's read access.`,
+  },
+  {
     pattern: /No such file or directory: '([^']+)'|ENOENT.*'([^']+)'/,
     explain: (m) => `The file ${m[1] ?? m[2]} does not exist on the worker. Check the path.`,
     settings: ['path'],

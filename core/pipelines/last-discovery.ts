@@ -19,3 +19,13 @@ export async function lastDiscovery(db: DbOrTx, connectorId: string): Promise<{ 
   if (!row) return undefined;
   return { discoveredAt: row.discoveredAt, streams: streamsOf(row.catalog, row.capabilities ?? []) };
 }
+
+/** The catalog the source's last discovery stored, as the tap printed it, and when: what a sync may start from (jobs/sync-catalog.ts). */
+export async function lastCatalog(db: DbOrTx, connectorId: string): Promise<{ catalog: Record<string, unknown>; discoveredAt: Date } | undefined> {
+  const [row] = await db
+    .select({ catalog: connectorCatalogs.catalog, discoveredAt: connectorCatalogs.discoveredAt })
+    .from(connectorCatalogs)
+    .where(eq(connectorCatalogs.connectorId, connectorId))
+    .limit(1);
+  return row;
+}

@@ -29,7 +29,7 @@ describe('parseConfig', () => {
   });
   it('marks secrets in --about', () => {
     const about = aboutDoc();
-    expect(about.capabilities).toEqual(['catalog', 'discover', 'state', 'about']);
+    expect(about.capabilities).toEqual(['catalog', 'discover', 'state', 'about', 'live-schema']);
     expect(about.settings.properties.password).toMatchObject({ secret: true });
   });
 });
@@ -41,6 +41,12 @@ describe('meltano.yml', () => {
     const reported = aboutDoc().settings.properties as Record<string, { secret?: boolean }>;
     expect(definition.settings.map((s) => s.name).sort()).toEqual(Object.keys(reported).sort());
     for (const [name, s] of Object.entries(reported)) expect(Boolean(definition.settings.find((d) => d.name === name)?.sensitive), name).toBe(Boolean(s.secret));
+  });
+
+  it('declares the capabilities the tap reports (live-schema: Sluice syncs it without discovering again)', async () => {
+    const { readPluginDefinitions } = await import('../plugins.js');
+    const definition = (await readPluginDefinitions()).find((d) => d.name === 'tap-sluice-postgres')!;
+    expect(definition.capabilities).toEqual(aboutDoc().capabilities);
   });
 
   it('reads back through the settings reader plugin registration uses', async () => {

@@ -51,7 +51,7 @@ export function aboutDoc() {
   return {
     name: 'tap-sluice-postgres',
     description: 'Reads PostgreSQL tables fast with COPY (Sluice)',
-    capabilities: ['catalog', 'discover', 'state', 'about'],
+    capabilities: ['catalog', 'discover', 'state', 'about', 'live-schema'],
     settings: { type: 'object', properties, required: [] as string[] },
   };
 }

@@ -17,9 +17,16 @@ describe('selectedStreams', () => {
       ],
     };
     expect(selectedStreams(catalog)).toEqual([
-      { stream: 'public-a', properties: ['id', 'b'], method: 'FULL_TABLE', replicationKey: undefined },
-      { stream: 'public-c', properties: ['id', 'a', 'b'], method: 'FULL_TABLE', replicationKey: undefined },
+      { stream: 'public-a', properties: ['id', 'b'], listed: ['id', 'a', 'b'], wholeTable: false, method: 'FULL_TABLE', replicationKey: undefined },
+      { stream: 'public-c', properties: ['id', 'a', 'b'], listed: ['id', 'a', 'b'], wholeTable: true, method: 'FULL_TABLE', replicationKey: undefined },
     ]);
+  });
+
+  it('reads a stream whose every column is selected as the whole table (columns added since discovery too)', () => {
+    const whole = (props: Record<string, Record<string, unknown>>) => selectedStreams({ streams: [entry('s', { selected: true }, props)] })[0]!.wholeTable;
+    // as Sluice selects a stream: every column, unsupported ones left out
+    expect(whole({ id: { inclusion: 'automatic' }, a: { selected: true }, b: { inclusion: 'unsupported', selected: false } })).toBe(true);
+    expect(whole({ a: { selected: false } })).toBe(false);
   });
 
   it('reads the replication method and key from metadata, then from the entry', () => {

@@ -48,9 +48,13 @@ export async function syncStreams(tables: Map<string, TableInfo>, requests: Stre
     const table = tables.get(request.stream);
     if (!table) throw new Error(`stream "${request.stream}": the table or view is gone (or this user can no longer read it); run discovery again`);
     const wanted = new Set(request.properties);
-    const columns = table.columns.filter((c) => wanted.has(c.name));
     const missing = request.properties.filter((p) => !table.columns.some((c) => c.name === p));
     if (missing.length > 0) options.log(`WARNING stream "${request.stream}": columns no longer in the table, skipped: ${missing.join(', ')}`);
+    // Columns the catalog does not know were added after it was discovered (Sluice may sync from an older discovery).
+    const added = table.columns.filter((c) => !request.listed.includes(c.name)).map((c) => c.name);
+    if (added.length > 0 && request.wholeTable) for (const name of added) wanted.add(name);
+    if (added.length > 0) options.log(`INFO stream "${request.stream}": columns added since the catalog was discovered, ${request.wholeTable ? 'read as well' : 'not read (the catalog selects columns one by one)'}: ${added.join(', ')}`);
+    const columns = table.columns.filter((c) => wanted.has(c.name));
     let key: PgColumn | undefined;
     if (request.method === 'INCREMENTAL') {
       key = table.columns.find((c) => c.name === request.replicationKey);

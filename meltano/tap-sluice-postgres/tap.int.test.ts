@@ -82,7 +82,7 @@ afterAll(async () => {
 describe('tap-sluice-postgres', () => {
   it('describes itself with --about', async () => {
     const about = JSON.parse((await execa(bin, ['--about', '--format=json'])).stdout) as { capabilities: string[]; settings: { properties: Record<string, { secret?: boolean }> } };
-    expect(about.capabilities).toEqual(['catalog', 'discover', 'state', 'about']);
+    expect(about.capabilities).toEqual(['catalog', 'discover', 'state', 'about', 'live-schema']);
     expect(about.settings.properties.password!.secret).toBe(true);
   });
 
@@ -179,6 +179,29 @@ describe('tap-sluice-postgres', () => {
     const gone = await runTap(['--discover'], { database: `nope_${suffix}` });
     expect(gone.exitCode).toBe(1);
     expect(gone.stderr).toMatch(/does not exist/);
+  });
+
+  it('reads a table as it is now, whatever changed since the catalog was discovered', async () => {
+    const s = `"${schemaName.replace(/"/g, '""')}"`;
+    const changing = `${schemaName}-changing`;
+    await sql.unsafe(`create table ${s}.changing (id int primary key, dropped text, kept text)`);
+    await sql.unsafe(`insert into ${s}.changing values (1, 'x', 'one')`);
+    const catalogFile = await catalogSelecting([changing]);
+    await sql.unsafe(`alter table ${s}.changing drop column dropped, add column added text default 'new'`);
+    const result = await runTap(['--catalog', catalogFile]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`WARNING stream "${changing}": columns no longer in the table, skipped: dropped`);
+    expect(result.stderr).toContain(`INFO stream "${changing}": columns added since the catalog was discovered, read as well: added`);
+    expect(messages(result.stdout).filter((m) => m.type === 'RECORD').map((m) => m.record)).toEqual([{ id: 1, kept: 'one', added: 'new' }]);
+
+    // A catalog that leaves a column out chose its columns one by one: a new one stays out.
+    const catalog = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(catalogFile, 'utf8'))) as Catalog;
+    catalog.streams.find((e) => e.tap_stream_id === changing)!.metadata.find((m) => m.breadcrumb[1] === 'kept')!.metadata.selected = false;
+    const chosen = await runTap(['--catalog', await fileOf('catalog.json', catalog)]);
+    expect(chosen.exitCode, chosen.stderr).toBe(0);
+    expect(chosen.stderr).toContain('not read (the catalog selects columns one by one): added');
+    expect(messages(chosen.stdout).filter((m) => m.type === 'RECORD').map((m) => m.record)).toEqual([{ id: 1 }]);
+    await sql.unsafe(`drop table ${s}.changing`);
   });
 
   it('says a selected table is gone', async () => {
