@@ -169,7 +169,7 @@ async function sluiceSync(stack: Stack, pipelineId: string) {
   const workerPid = stack.workers[0]!.pid!;
   // BENCH_SYNC_SPEED_QUIET=1: no memory sampling and a poll every 500 ms, to see what the bench's own watching costs the sync.
   const quiet = process.env.BENCH_SYNC_SPEED_QUIET === '1';
-  const sampler = quiet ? { stop: async (): Promise<MemoryPeaks> => ({ tapMb: NaN, targetMb: NaN, totalMb: NaN, workerMb: NaN, samples: 0 }) } : sampleTreeMemory(workerPid, 100);
+  const sampler = quiet ? { stop: async (): Promise<MemoryPeaks> => ({ tapMb: NaN, targetMb: NaN, totalMb: NaN, ownMb: NaN, workerMb: NaN, samples: 0 }) } : sampleTreeMemory(workerPid, 100);
   const posted = Date.now();
   const { body } = await stack.api<{ run_id: string }>('POST', `/pipelines/${pipelineId}/runs`);
   type Run = { status: string; started_at: string | null; finished_at: string | null; rows_loaded: number | null; error: string | null };
@@ -395,7 +395,7 @@ export function printSyncSpeed(result: SyncSpeedResult, say: (line: string) => v
     const details = [
       [f.note, `load average ${f.loadAfter.toFixed(1)} at the end`].filter(Boolean).join('; '),
       f.cpuSeconds === undefined ? undefined : `CPU ${f.cpuSeconds.toFixed(1)} s${f.peakRssMb === undefined ? '' : `, peak RSS ${f.peakRssMb.toFixed(0)} MB (largest process)`}`,
-      f.memory && f.memory.samples > 0 ? `peak RSS while syncing: tap ${f.memory.tapMb.toFixed(0)} MB, target ${f.memory.targetMb.toFixed(0)} MB, together ${f.memory.totalMb.toFixed(0)} MB (worker itself ${f.memory.workerMb.toFixed(0)} MB; ${f.memory.samples} samples every 100 ms)` : undefined,
+      f.memory && f.memory.samples > 0 ? `peak RSS while syncing: tap ${f.memory.tapMb.toFixed(0)} MB, target ${f.memory.targetMb.toFixed(0)} MB, together ${f.memory.totalMb.toFixed(0)} MB; every page once (private pages + the shared ones once): ${f.memory.ownMb.toFixed(0)} MB (worker itself ${f.memory.workerMb.toFixed(0)} MB; ${f.memory.samples} samples every 100 ms)` : undefined,
     ].filter(Boolean);
     for (const d of details) say(`    ${d}`);
   }
