@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { closeOsPipe, openOsPipe, type OsPipe } from './os-pipe.js';
 import { pluginEnv } from './project.js';
 import type { RunDir, PluginFolder } from './run-dir.js';
 import { killGroup, type SpawnResult } from './spawn.js';
@@ -32,13 +33,13 @@ export type PluginProcess = {
 
 const GRACE_MS = 5_000;
 
-function start(p: PluginProcess, stdin: 'ignore' | Readable): ChildProcess {
+function start(p: PluginProcess, stdin: 'ignore' | Readable | number, stdout: 'pipe' | number = 'pipe'): ChildProcess {
   return spawn(p.executable, p.args, {
     cwd: p.folder.path,
     // Built from scratch: nothing of ours (database URL, master key, other plugins' settings).
     env: pluginEnv(p.folder.path),
     ...(p.folder.uid === undefined ? {} : { uid: p.folder.uid, gid: p.folder.gid ?? p.folder.uid }),
-    stdio: [stdin, 'pipe', 'pipe'],
+    stdio: [stdin, stdout, 'pipe'],
     // A process group of its own, so cancel and timeouts stop whatever it starts too.
     detached: true,
   });
@@ -66,30 +67,45 @@ const exited = (child: ChildProcess) =>
   });
 
 /**
+ * Starts the tap, and the target reading the tap's stdout: through `pipe` when there is one,
+ * a socket pair otherwise. No target when the tap did not start.
+ */
+function startLinked(tapProcess: PluginProcess, targetProcess: PluginProcess, pipe: OsPipe | undefined): [ChildProcess, ChildProcess | undefined] {
+  if (pipe) {
+    try {
+      const tap = start(tapProcess, 'ignore', pipe.write);
+      return [tap, tap.pid === undefined ? undefined : start(targetProcess, pipe.read)];
+    } finally {
+      // The children hold their ends now. Ours closed, EOF reaches the target when the tap
+      // exits, and EPIPE the tap when the target dies.
+      closeOsPipe(pipe);
+    }
+  }
+  const tap = start(tapProcess, 'ignore');
+  if (tap.pid === undefined || !tap.stdout) return [tap, undefined];
+  const target = start(targetProcess, tap.stdout);
+  // The target holds the socket's other end now; ours closed, the tap gets EPIPE if the target dies.
+  tap.stdout.destroy();
+  return [tap, target];
+}
+
+/**
  * Runs one plugin process, or a tap piped into a target (the tap's stdout is the target's
- * stdin, an OS pipe: Sluice never holds the records). Each runs as its own uid in its own
- * folder and process group, with an environment of its own. Cancel and the time limit
+ * stdin, a kernel pipe made by openOsPipe: Sluice never holds the records). Each runs as its
+ * own uid in its own folder and process group, with an environment of its own. Cancel and the time limit
  * stop both (SIGTERM, then SIGKILL after 5 s). Never throws for a failing plugin: the
  * result says how it ended; the exit code is the target's when the target failed (the tap
  * then only died of the broken pipe), the tap's otherwise.
  */
 export async function runPlugins(
-  run: Pick<RunDir, 'recordProcessGroup'>,
+  run: Pick<RunDir, 'path' | 'recordProcessGroup'>,
   processes: [PluginProcess] | [PluginProcess, PluginProcess],
   options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
 ): Promise<SpawnResult> {
   if (options.signal?.aborted) return { exitCode: undefined, timedOut: false, cancelled: true, signal: undefined };
   const [first, second] = processes;
-  const children: ChildProcess[] = [];
-  const tap = start(first, 'ignore');
-  children.push(tap);
-  let target: ChildProcess | undefined;
-  if (second && tap.pid !== undefined && tap.stdout) {
-    target = start(second, tap.stdout);
-    children.push(target);
-    // The target holds the pipe's read end now; ours closed, the tap gets EPIPE if the target dies.
-    tap.stdout.destroy();
-  }
+  const [tap, target] = second ? startLinked(first, second, await openOsPipe(run.path)) : [start(first, 'ignore'), undefined];
+  const children = target ? [tap, target] : [tap];
   // Exit watchers and output readers attach before anything is awaited: a child that fails at
   // once must neither lose its only error line nor emit an 'error' no one listens to (a crash).
   const procs = second && target ? [first, second] : [first];

@@ -1,0 +1,33 @@
+import { closeSync, existsSync, readSync, writeSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOsPipe } from './os-pipe.js';
+
+describe('openOsPipe', () => {
+  let folder = '';
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'sluice-os-pipe-test-'));
+  });
+  afterAll(() => rm(folder, { recursive: true, force: true }));
+
+  it('gives both ends of a pipe and leaves no file behind', async () => {
+    const pipe = await openOsPipe(folder);
+    expect(pipe).toBeDefined();
+    expect(await readdir(folder)).toEqual([]);
+    writeSync(pipe!.write, 'hello\n');
+    closeSync(pipe!.write);
+    const buffer = Buffer.alloc(16);
+    expect(buffer.subarray(0, readSync(pipe!.read, buffer)).toString()).toBe('hello\n');
+    // No other writer is left (the read-write fd was closed): the reader sees EOF.
+    expect(readSync(pipe!.read, buffer)).toBe(0);
+    closeSync(pipe!.read);
+  });
+
+  it('gives nothing when the FIFO cannot be made', async () => {
+    const missing = path.join(folder, 'missing');
+    expect(await openOsPipe(missing)).toBeUndefined();
+    expect(existsSync(missing)).toBe(false);
+  });
+});
