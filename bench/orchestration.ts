@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -16,7 +16,11 @@ import { sourceDatabaseUrl } from '../scripts/local-env.js';
 export async function withMeltanoSysDir<T>(fn: (sysDir: string) => Promise<T>): Promise<T> {
   const sysDir = await mkdtemp(path.join(tmpdir(), 'sluice-bench-'));
   try {
-    for (const kind of ['extractors', 'loaders']) await symlink(path.join(projectRoot, '.meltano', kind), path.join(sysDir, kind));
+    for (const kind of ['extractors', 'loaders']) {
+      // A kind with no installed plugin has no folder: a dangling link makes Meltano's mkdir fail.
+      await mkdir(path.join(projectRoot, '.meltano', kind), { recursive: true });
+      await symlink(path.join(projectRoot, '.meltano', kind), path.join(sysDir, kind));
+    }
     return await fn(sysDir);
   } finally {
     await rm(sysDir, { recursive: true, force: true });
