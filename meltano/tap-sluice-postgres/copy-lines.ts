@@ -165,8 +165,12 @@ function valueInto(encoding: Encoding, buf: Buffer, start: number, end: number, 
 export type Framer = {
   /** Frames the complete rows of this chunk (a partial last row waits for the next chunk). */
   push(chunk: Buffer): void;
+  /** Frames one row: its fields in `buf[start, end)`, its newline excluded. */
+  row(buf: Buffer, start: number, end: number): void;
   /** Framed lines to write: the full output blocks, and with `all` the one being filled too. */
   take(all?: boolean): Buffer[];
+  /** Hands back a block from take() once it is written, to be filled again. */
+  recycle(block: Buffer): void;
   /** Bytes of full blocks waiting in `take()`. */
   readonly readyBytes: number;
   /** Rows framed so far. */
@@ -195,17 +199,19 @@ export function recordFramer(stream: string, columns: FramedColumn[], withKey: b
   const fieldCount = columns.length + (withKey ? 1 : 0);
   let carry: Buffer | undefined;
   let rows = 0;
-  let lastKey: string | undefined;
   let ready: Buffer[] = [];
   let readyBytes = 0;
-  let block = Buffer.allocUnsafe(BLOCK_BYTES);
+  // Written blocks come back (recycle), so a long copy reuses a few blocks instead of leaving garbage.
+  const spare: Buffer[] = [];
+  const newBlock = () => spare.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
+  let block = newBlock();
   let at = 0;
 
   const seal = () => {
     if (at === 0) return;
     ready.push(block.subarray(0, at));
     readyBytes += at;
-    block = Buffer.allocUnsafe(BLOCK_BYTES);
+    block = newBlock();
     at = 0;
   };
 
@@ -241,38 +247,47 @@ export function recordFramer(stream: string, columns: FramedColumn[], withKey: b
     return withKey ? fieldStart : -1;
   }
 
+  // The last row's key, as bytes (the row's range is gone after the call): read only when asked for.
+  let keyBytes = Buffer.allocUnsafe(64);
+  let keyLength = -1;
+
+  /** One row's fields (its newline excluded). */
+  function row(chunk: Buffer, start: number, end: number) {
+    const keyStart = frame(chunk, start, end);
+    rows += 1;
+    if (keyStart === -1) return;
+    if (keyStart > end) throw malformed();
+    const length = end - keyStart;
+    // SQL NULL keys sort last and never make a bookmark.
+    if (length === 4 && chunk[keyStart] === 0x6e && chunk[keyStart + 1] === 0x75 && chunk[keyStart + 2] === 0x6c && chunk[keyStart + 3] === 0x6c) return;
+    if (length > keyBytes.length) keyBytes = Buffer.allocUnsafe(length * 2);
+    for (let i = 0; i < length; i += 1) keyBytes[i] = chunk[keyStart + i]!;
+    keyLength = length;
+  }
+
   return {
     get rows() {
       return rows;
     },
     get lastKey() {
-      return lastKey;
+      return keyLength < 0 ? undefined : unescapeCopyField(keyBytes, 0, keyLength).toString('utf8');
     },
     get readyBytes() {
       return readyBytes;
+    },
+    row,
+    recycle(written) {
+      if (written.buffer.byteLength === BLOCK_BYTES && written.byteOffset === 0 && spare.length < 8) spare.push(Buffer.from(written.buffer, 0, BLOCK_BYTES));
     },
     push(input) {
       const chunk = carry ? Buffer.concat([carry, input]) : input;
       carry = undefined;
       let start = 0;
       let newline = chunk.indexOf(NEWLINE, start);
-      let lastKeyStart = -1;
-      let lastKeyEnd = -1;
       while (newline !== -1) {
-        const keyStart = frame(chunk, start, newline);
-        if (keyStart !== -1) {
-          if (keyStart > newline) throw malformed();
-          lastKeyStart = keyStart;
-          lastKeyEnd = newline;
-        }
-        rows += 1;
+        row(chunk, start, newline);
         start = newline + 1;
         newline = chunk.indexOf(NEWLINE, start);
-      }
-      if (lastKeyStart !== -1) {
-        const key = unescapeCopyField(chunk, lastKeyStart, lastKeyEnd).toString('utf8');
-        // SQL NULL keys sort last and never make a bookmark.
-        if (key !== 'null') lastKey = key;
       }
       if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
     },

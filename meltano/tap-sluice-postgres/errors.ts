@@ -20,6 +20,8 @@ export function plainError(error: unknown, config: TapConfig | undefined): strin
     case 'ETIMEDOUT':
     case 'CONNECT_TIMEOUT':
       return `PostgreSQL at ${where} did not answer in time. Check the host, port and firewall.`;
+    case 'SSL_REFUSED':
+      return `PostgreSQL at ${where} does not accept encrypted (SSL) connections, and the settings require one. Turn SSL on at the server, or choose an SSL mode that allows an unencrypted connection.`;
     case '28P01':
       return `PostgreSQL refused the password for user "${config?.user ?? ''}". Check the user and password.`;
     case '28000':

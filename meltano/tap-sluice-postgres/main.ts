@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { aboutDoc, loadConfig, sslOption, type TapConfig } from './config.js';
+import { connectCopy } from './copy-connection.js';
 import { discover, readTables } from './discover.js';
 import { plainError } from './errors.js';
 import { selectedStreams } from './selection.js';
@@ -34,8 +35,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** stdout with backpressure: a write that fills the pipe waits for it to drain. */
 const out = {
-  write(text: string | Buffer): Promise<void> | void {
-    if (process.stdout.write(text)) return;
+  write(text: string | Buffer, onWritten?: () => void): Promise<void> | void {
+    if (process.stdout.write(text, onWritten && (() => onWritten()))) return;
     return new Promise((resolve) => process.stdout.once('drain', resolve));
   },
 };
@@ -102,7 +103,8 @@ async function main(): Promise<number> {
     const state = (args.state ? await readJson(args.state, 'state') : {}) as State;
     if (requests.length === 0) log('WARNING tap-sluice-postgres: no stream is selected; nothing to read');
     const tables = tablesByStream(await readTables(sql, config.filter_schemas));
-    await syncStreams(tables, requests, { sql, out, log, state: state ?? {}, parallel: config.max_parallel_streams, stateEveryRows: config.state_every_rows });
+    const settings = config;
+    await syncStreams(tables, requests, { openCopy: () => connectCopy(settings), out, log, state: state ?? {}, parallel: config.max_parallel_streams, stateEveryRows: config.state_every_rows });
     return 0;
   } finally {
     await sql.end({ timeout: 5 }).catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { Sql } from 'postgres';
+import type { CopyConnection } from './copy-connection.js';
 import { columnSchema, copyColumn, jsonExpression, quoteIdent, quoteLiteral, type PgColumn } from './column-types.js';
 import { recordFramer } from './copy-lines.js';
 import { streamId, type TableInfo } from './discover.js';
@@ -12,8 +12,9 @@ import type { StreamRequest } from './selection.js';
  * at `key >= bookmark` (as the Singer SDK does), so a crash repeats at most the boundary rows.
  */
 export type State = { bookmarks?: Record<string, { replication_key?: string; replication_key_value?: unknown } & Record<string, unknown>> } & Record<string, unknown>;
-export type Output = { write(text: string | Buffer): Promise<void> | void };
-export type SyncOptions = { sql: Sql; out: Output; log: (line: string) => void; state: State; parallel: number; stateEveryRows: number; metricEveryMs?: number };
+/** `onWritten`: called once the bytes are handed to the system (the buffer may then be reused). */
+export type Output = { write(text: string | Buffer, onWritten?: () => void): Promise<void> | void };
+export type SyncOptions = { openCopy: () => Promise<CopyConnection>; out: Output; log: (line: string) => void; state: State; parallel: number; stateEveryRows: number; metricEveryMs?: number };
 
 const NUMBER_KEYS = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'oid']);
 
@@ -40,7 +41,7 @@ export function copyQuery(table: TableInfo, columns: PgColumn[], key: PgColumn |
 export async function syncStreams(tables: Map<string, TableInfo>, requests: StreamRequest[], options: SyncOptions): Promise<void> {
   const state: State = structuredClone(options.state ?? {});
   state.bookmarks ??= {};
-  const emitState = () => options.out.write(`${JSON.stringify({ type: 'STATE', value: state })}\n`);
+  const stateLine = () => `${JSON.stringify({ type: 'STATE', value: state })}\n`;
   const queue = [...requests];
   const failures: Error[] = [];
 
@@ -72,7 +73,6 @@ export async function syncStreams(tables: Map<string, TableInfo>, requests: Stre
     const started = Date.now();
     options.log(`INFO stream "${request.stream}": ${request.method === 'INCREMENTAL' ? `incremental by "${key!.name}"${from !== undefined ? ` from ${JSON.stringify(from)}` : ', from the start'}` : 'full table'}, ${columns.length} columns`);
     const framer = recordFramer(request.stream, columns.map((c) => ({ name: c.name, encoding: copyColumn(c).encoding })), key !== undefined);
-    const copy = await options.sql.unsafe(copyQuery(table, columns, key, from)).readable();
     let sinceState = 0;
     // The Singer SDK's record_count: rows since the previous line, so a reader sums them (Sluice does).
     let reported = 0;
@@ -82,32 +82,55 @@ export async function syncStreams(tables: Map<string, TableInfo>, requests: Stre
       reported = framer.rows;
       reportedAt = Date.now();
     };
+    // Output is written without waiting; when stdout is full, reading from the server pauses until it drains.
+    let waiting: Promise<void> | undefined;
+    const send = (chunk: string | Buffer, onWritten?: () => void) => {
+      const wait = options.out.write(chunk, onWritten);
+      if (wait) waiting = wait;
+    };
     // Full blocks go out as they fill; what is framed also goes out at least once a second, so a
     // slow source's rows do not wait for a block to fill.
     let wroteAt = Date.now();
-    const writeFramed = async (all: boolean) => {
-      for (const block of framer.take(all)) await options.out.write(block);
+    const sendFramed = (all: boolean) => {
+      for (const block of framer.take(all)) send(block, () => framer.recycle(block));
       wroteAt = Date.now();
     };
-    for await (const chunk of copy as AsyncIterable<Buffer>) {
-      const before = framer.rows;
-      framer.push(chunk);
-      sinceState += framer.rows - before;
-      const now = Date.now();
-      if (framer.readyBytes > 0 || now - wroteAt >= 1000) await writeFramed(now - wroteAt >= 1000);
-      if (now - reportedAt >= (options.metricEveryMs ?? 5000)) reportCount();
-      if (key && sinceState >= options.stateEveryRows && framer.lastKey !== undefined) {
-        state.bookmarks![request.stream] = { replication_key: key.name, replication_key_value: bookmarkValue(framer.lastKey, key) };
-        // A bookmark goes out after the records it covers.
-        await writeFramed(true);
-        await emitState();
-        sinceState = 0;
-      }
+    const bookmark = () => {
+      if (key && framer.lastKey !== undefined) state.bookmarks![request.stream] = { replication_key: key.name, replication_key_value: bookmarkValue(framer.lastKey, key) };
+    };
+    const connection = await options.openCopy();
+    try {
+      let counted = 0;
+      await connection.copy(copyQuery(table, columns, key, from), {
+        onRow: framer.row,
+        onBatch() {
+          sinceState += framer.rows - counted;
+          counted = framer.rows;
+          const now = Date.now();
+          if (framer.readyBytes > 0 || now - wroteAt >= 1000) sendFramed(now - wroteAt >= 1000);
+          if (now - reportedAt >= (options.metricEveryMs ?? 5000)) reportCount();
+          if (key && sinceState >= options.stateEveryRows && framer.lastKey !== undefined) {
+            bookmark();
+            // A bookmark goes out after the records it covers.
+            sendFramed(true);
+            send(stateLine());
+            sinceState = 0;
+          }
+          if (waiting) {
+            const drained = waiting;
+            waiting = undefined;
+            connection.pause();
+            void drained.then(() => connection.resume());
+          }
+        },
+      });
+    } finally {
+      await connection.end();
     }
-    framer.finish();
-    await writeFramed(true);
-    if (key && framer.lastKey !== undefined) state.bookmarks![request.stream] = { replication_key: key.name, replication_key_value: bookmarkValue(framer.lastKey, key) };
-    await emitState();
+    sendFramed(true);
+    bookmark();
+    send(stateLine());
+    if (waiting) await waiting;
     const seconds = (Date.now() - started) / 1000;
     reportCount();
     options.log(`INFO stream "${request.stream}": ${framer.rows} rows in ${seconds.toFixed(1)} s`);
