@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { sourceDatabaseUrl } from '../scripts/local-env.js';
 import { runProcesses } from './run-processes.js';
 import { sourceTable } from './source-table.js';
 import { readSse, startStack, waitForRun, type Stack } from './stack.js';
@@ -43,7 +44,8 @@ describe('connection test through the API', () => {
     expect(JSON.parse(log.events.at(-1)!.data)).toMatchObject({ type: 'end', status: 'failed' });
   });
 
-  it('a working tap-postgres connector passes and becomes active', async () => {
+  // The built-in PostgreSQL source (the catalog's default) and the change-log one.
+  it.each(['tap-sluice-postgres', 'tap-postgres'])('a working %s connector passes every stage and becomes active', async (plugin) => {
     const source = await sourceTable(stack.env.DATABASE_URL, 3);
     // A schema of its own: the test reads every table it can see, and other tests create and
     // drop theirs in public meanwhile (one gone between listing and reading fails the read).
@@ -54,7 +56,7 @@ describe('connection test through the API', () => {
       await source.sql.unsafe(`drop schema ${schema} cascade`);
       await source.drop();
     });
-    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: 'local postgres', plugin: 'tap-postgres', config: { ...source.config, filter_schemas: [schema] } });
+    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: `local ${plugin}`, plugin, config: { ...source.config, filter_schemas: [schema] } });
     expect(created.status).toBe(201);
     const started = await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`);
     const run = await waitForRun(stack, started.body.run_id);
@@ -64,6 +66,19 @@ describe('connection test through the API', () => {
     expect(connector.body.status).toBe('active');
     // the test's discovery is kept for the wizard's stream picker
     expect((await stack.api<{ data: unknown[] }>('GET', `/connectors/${created.body.id}/streams`)).body.data.length).toBeGreaterThan(0);
+  });
+
+  it('a PostgreSQL connector with a wrong password stops at listing, naming the password first (the field the wizard focuses)', async () => {
+    // A login the sources' PostgreSQL checks the password of (setup adds it; the rest trusts 127.0.0.1).
+    const server = new URL(sourceDatabaseUrl());
+    const config = { host: server.hostname, port: Number(server.port || 5432), user: 'sluice_password_login', password: 'not-the-password', database: 'postgres' };
+    const created = await stack.api<{ id: string }>('POST', '/connectors', { name: 'wrong password', plugin: 'tap-sluice-postgres', config });
+    const run = await waitForRun(stack, (await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`)).body.run_id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toBe('Listing what can be synced failed: The server rejected the credentials for user "sluice_password_login". Check the user name and password (or token).');
+    const stages = (run.result as { stages: Array<{ stage: string; ok: boolean; settings?: string[] }> }).stages;
+    expect(stages.map((s) => [s.stage, s.ok])).toEqual([['settings', true], ['network', true], ['discovery', false]]);
+    expect(stages.at(-1)?.settings?.[0]).toBe('password');
   });
 
   it('a config missing a required setting is refused before anything runs', async () => {
@@ -107,7 +122,7 @@ describe('connection test time limit', () => {
     });
     const run = await waitForRun(stack, (await stack.api<{ run_id: string }>('POST', `/connectors/${created.body.id}/test`)).body.run_id);
     expect(run.status).toBe('failed');
-    expect(run.error).toBe('Listing what can be synced failed: the tap did not finish listing its streams in time');
+    expect(run.error).toBe('Listing what can be synced failed: the source did not finish listing its tables (or streams) in time');
     // nothing of the run is left: no process started from its temp folder
     const workerPid = String(run.worker).split(':').at(-1);
     expect(await runProcesses(workerPid!)).toEqual([]);

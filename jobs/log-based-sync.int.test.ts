@@ -77,9 +77,11 @@ describe('startChangeLog and confirmChangeLog', () => {
     expect(lines).toHaveLength(1);
   });
 
-  it('refuses a source other than PostgreSQL, and one it cannot reach, in plain words without the password', async () => {
+  it('refuses a source other than “PostgreSQL (change log)”, and one it cannot reach, in plain words without the password', async () => {
     const jsonl = await startChangeLog({ tapName: 'tap-jsonl', tapConfig: { path: 'x.jsonl' }, pipelineId: randomUUID(), streams: [logBased('x')], state: undefined, onLine: () => undefined });
-    expect(jsonl).toEqual({ refused: expect.stringMatching(/^Stream "x": its changes cannot be read from a change log, which Sluice reads only from PostgreSQL sources/), transient: false });
+    expect(jsonl).toEqual({ refused: expect.stringMatching(/^Stream "x": its changes cannot be read from a change log, which Sluice reads only from sources added as “PostgreSQL \(change log\)”/), transient: false });
+    // The built-in PostgreSQL source (the default) reads no change log either.
+    expect(await startChangeLog({ tapName: 'tap-sluice-postgres', tapConfig, pipelineId: randomUUID(), streams: [logBased('public-x')], state: undefined, onLine: () => undefined })).toEqual({ refused: expect.stringMatching(/“PostgreSQL \(change log\)”/), transient: false });
     expect(await startChangeLog({ tapName: 'tap-jsonl', tapConfig: {}, pipelineId: randomUUID(), streams: [{ stream: 'x', replication_method: 'FULL_TABLE' }], state: undefined, onLine: () => undefined })).toEqual({ changeLog: undefined, state: undefined });
 
     const secret = `pw-${randomBytes(6).toString('hex')}`;
@@ -142,10 +144,13 @@ describe('a pipeline that stops reading the change log releases its slot through
     await expect(dropPipelineSlot(deps, job)).rejects.toThrow(/may not reach its source any more.*10\.255\.255\.1/);
   });
 
-  it('refuses LOG_BASED for a source other than PostgreSQL, naming the field', async () => {
+  it('refuses LOG_BASED for a source other than “PostgreSQL (change log)”, naming the field and the source to add instead', async () => {
     const jsonl = (await t.call(token, 'POST', '/connectors', { name: 'files', plugin: 'tap-jsonl', config: { path: 'x.jsonl', stream_name: 'x' } })).body.id as string;
-    const res = await t.call(token, 'POST', '/pipelines', { name: 'jsonl-lb', source_connector_id: jsonl, streams: [{ stream: 'x', sync_mode: 'incremental_append', replication_method: 'LOG_BASED' }] });
-    expect(res.status).toBe(400);
-    expect(res.body.error.fields['streams.0.replication_method'][0]).toMatch(/Sluice reads one only from PostgreSQL sources/);
+    const builtIn = (await t.call(token, 'POST', '/connectors', { name: 'pg-built-in', plugin: 'tap-sluice-postgres', config: tapConfig })).body.id as string;
+    for (const [source, name] of [[jsonl, 'x'], [builtIn, stream]] as const) {
+      const res = await t.call(token, 'POST', '/pipelines', { name: `lb-${source.slice(0, 8)}`, source_connector_id: source, streams: [{ stream: name, sync_mode: 'incremental_append', replication_method: 'LOG_BASED' }] });
+      expect(res.status).toBe(400);
+      expect(res.body.error.fields['streams.0.replication_method'][0]).toMatch(/Sluice reads one only from sources added as “PostgreSQL \(change log\)”/);
+    }
   });
 });

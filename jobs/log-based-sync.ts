@@ -5,7 +5,7 @@ import { streamIdOf } from '../meltano/catalog-selection.js';
 import { explainFailure } from '../meltano/failure-reasons.js';
 import { committedLsn, logBasedTapConfig, markLogBased, replicationSlotName } from '../meltano/log-based.js';
 import { confirmCommitted, dropSlot, prepareSlot, type SourceConnection } from '../meltano/log-based-slot.js';
-import { LOG_BASED_PLUGIN, sourceConnectionOf } from '../meltano/log-based-source.js';
+import { LOG_BASED_LABEL, LOG_BASED_PLUGIN, sourceConnectionOf } from '../meltano/log-based-source.js';
 import { withoutBookmarks } from '../meltano/singer-state.js';
 
 /**
@@ -44,7 +44,7 @@ function reasonOf(error: unknown): { message: string; transient: boolean } {
 export type ChangeLogStart = { refused: string; transient: boolean } | { changeLog: ChangeLog | undefined; state: Record<string, unknown> | undefined };
 
 /**
- * Before the tap starts. With LOG_BASED streams: refuses a source other than PostgreSQL, makes
+ * Before the tap starts. With LOG_BASED streams: refuses a source other than tap-postgres, makes
  * sure the pipeline's slot exists, and when the log cannot be trusted from the stored position
  * (slot new or moved past it) hands back the state without those streams' bookmarks, so they
  * are copied whole again. Without any: drops a slot the pipeline left on a PostgreSQL source
@@ -63,7 +63,7 @@ export async function startChangeLog(input: {
   const unchanged = { changeLog: undefined, state: input.state };
   if (input.tapName !== LOG_BASED_PLUGIN) {
     if (streams.length === 0) return unchanged;
-    return { refused: `Stream "${streams[0]}": its changes cannot be read from a change log, which Sluice reads only from PostgreSQL sources. Choose a replication key or a full-refresh mode for this stream.`, transient: false };
+    return { refused: `Stream "${streams[0]}": its changes cannot be read from a change log, which Sluice reads only from sources added as “${LOG_BASED_LABEL}”. Choose a replication key or a full-refresh mode for this stream.`, transient: false };
   }
   const source = sourceConnectionOf(input.tapConfig);
   const slot = replicationSlotName(input.pipelineId);

@@ -126,7 +126,7 @@ export async function runStagedTest(
     discovered = await discoverCatalog({ plugin: input.plugin, config, onLine: collect, signal: input.signal, timeoutMs: Math.max(1_000, deadline - Date.now()) });
     if (discovered.result.exitCode === 0 && discovered.catalog) return { ok: true };
     if (discovered.result.cancelled) return { ok: false, message: 'the test was cancelled' };
-    if (discovered.result.timedOut) return { ok: false, message: 'the tap did not finish listing its streams in time' };
+    if (discovered.result.timedOut) return { ok: false, message: 'the source did not finish listing its tables (or streams) in time' };
     const reason = explainFailure(lines);
     return { ok: false, message: reason.message, settings: reason.settings };
   });
@@ -154,7 +154,7 @@ export async function runStagedTest(
     if (read.enough) return { ok: true };
     if (firstRecord.cancelled) return { ok: false, message: 'the test was cancelled' };
     if (firstRecord.timedOut) return { ok: false, message: 'no record arrived in time' };
-    if (firstRecord.exitCode === 0) return { ok: false, message: 'the tap found nothing to read: are there tables (or files) it can see?' };
+    if (firstRecord.exitCode === 0) return { ok: false, message: 'the source has nothing to read: are there tables (or files) the connection can see?' };
     const reason = explainFailure(lines);
     return { ok: false, message: reason.message, settings: reason.settings };
   });

@@ -3,10 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsFromAbout } from './about-settings.js';
 import { schemaProblems } from './config-validation.js';
+import { LOG_BASED_LABEL, LOG_BASED_PLUGIN } from './log-based-source.js';
 import { readPluginDefinitions } from './plugins.js';
 import { projectRoot } from './project.js';
 import { configSchemaFor } from './settings-schema.js';
 import { formModel } from '../web/src/forms/schema-fields.js';
+import { matchingSources, sourcesByLabel } from '../web/src/pages/catalog-filter.js';
 
 // The catalog as people meet it: every source in meltano.yml gives a form a person can fill.
 const definitions = await readPluginDefinitions();
@@ -25,6 +27,15 @@ describe('the catalog', () => {
       expect(existsSync(path.join(projectRoot, 'web', 'public', d.logo_url!)), `${d.name}: ${d.logo_url}`).toBe(true);
     }
     expect(new Set(sources.map((s) => s.label)).size).toBe(sources.length);
+  });
+
+  it('offers the built-in PostgreSQL source first, as plain "PostgreSQL", and the change-log one after it, saying when to choose it', () => {
+    const found = matchingSources(sourcesByLabel(sources), 'postgres', 'all');
+    expect(found.slice(0, 2).map((d) => [d.name, d.label])).toEqual([['tap-sluice-postgres', 'PostgreSQL'], [LOG_BASED_PLUGIN, LOG_BASED_LABEL]]);
+    const changeLog = found[1]!;
+    expect(changeLog.capabilities).toContain('log-based');
+    expect(changeLog.description).toMatch(/deleted/);
+    expect(changeLog.description).toMatch(/logical replication/);
   });
 
   it.each(definitions.map((d) => [d.name, d] as const))('%s: its settings make a valid schema and a form with a labelled field each', (_, d) => {

@@ -83,3 +83,52 @@ describe('explainFailure on what pipelinewise-tap-mysql prints', () => {
     });
   });
 });
+
+describe("explainFailure on what tap-sluice-postgres (the built-in PostgreSQL source) prints", () => {
+  // Its lines as it printed them against the sources' PostgreSQL (2026-12-03), after its first line.
+  const tap = (error: string) => ['INFO tap-sluice-postgres: PostgreSQL at 127.0.0.1:5433, database postgres', `ERROR tap-sluice-postgres: ${error}`];
+
+  it('a wrong password: the credentials, with the password named first (the field the wizard focuses)', () => {
+    expect(explainFailure(tap('PostgreSQL refused the password for user "sluice_password_login". Check the user and password.'))).toEqual({
+      message: 'The server rejected the credentials for user "sluice_password_login". Check the user name and password (or token).',
+      settings: ['password', 'user', 'client_secret', 'refresh_token'],
+      transient: false,
+    });
+  });
+
+  it('a server that refuses, a host that does not resolve, or no answer: the host and port, worth retrying where it may pass', () => {
+    expect(explainFailure(tap('could not connect to PostgreSQL at 127.0.0.1:1: connection refused. Check the host and port, and that the server accepts connections from this machine.'))).toMatchObject({
+      message: expect.stringMatching(/^The server refused the connection/),
+      settings: ['host', 'port'],
+      transient: true,
+    });
+    expect(explainFailure(tap('could not find the host no-such-host.invalid. Check the host name.'))).toMatchObject({
+      message: 'Could not find the server no-such-host.invalid: its name does not resolve. Check the host name, or whether this server can reach the internet.',
+      settings: expect.arrayContaining(['host']),
+      transient: false,
+    });
+    expect(explainFailure(tap('PostgreSQL at db.example.com:5432 did not answer in time. Check the host, port and firewall.'))).toMatchObject({ settings: ['host', 'port'], transient: true });
+    expect(explainFailure(tap('the connection to PostgreSQL at 127.0.0.1:5433 was lost (CONNECTION_CLOSED). The server may have restarted or closed it; run the sync again.'))).toMatchObject({
+      message: expect.stringMatching(/^The server closed the connection while Sluice was reading/),
+      transient: true,
+    });
+  });
+
+  it('a user or database the server does not know, or does not let in', () => {
+    expect(explainFailure(tap('PostgreSQL does not let user "no_such_role_x" connect to database "postgres" from here (role "no_such_role_x" does not exist). Ask the database\'s administrator to allow it.'))).toMatchObject({
+      message: 'The user "no_such_role_x" does not exist on that server. Check the user name.',
+      settings: ['user'],
+    });
+    expect(explainFailure(tap('PostgreSQL does not let user "ana" connect to database "shop" from here (no pg_hba.conf entry for host "10.0.0.9", user "ana", database "shop", no encryption). Ask the database\'s administrator to allow it.'))).toMatchObject({
+      message: 'The server does not let the user "ana" connect to the database "shop" from Sluice. Check the user and database names, or ask the database\'s administrator to allow this connection.',
+      settings: ['user', 'database'],
+    });
+    expect(explainFailure(tap('database "no_such_db" does not exist on 127.0.0.1:5433. Check the database name.'))).toMatchObject({ message: expect.stringMatching(/^The database "no_such_db" does not exist/), settings: ['database'] });
+  });
+
+  it('anything else in its own words, without its level and name', () => {
+    expect(explainFailure(tap('PostgreSQL cancelled the read (canceling statement due to statement timeout); a statement time limit may be set for this user.')).message).toBe(
+      'The connector stopped with an error: PostgreSQL cancelled the read (canceling statement due to statement timeout); a statement time limit may be set for this user.',
+    );
+  });
+});

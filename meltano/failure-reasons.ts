@@ -29,18 +29,20 @@ const RULES: Rule[] = [
     transient: true,
   },
   {
-    pattern: /Failed to resolve '([^']+)'|could not translate host name "([^"]+)"|Name or service not known|getaddrinfo ENOTFOUND (\S+)/,
-    explain: (m) => `Could not find the server ${m[1] ?? m[2] ?? m[3] ?? ''}: its name does not resolve. Check the host name, or whether this server can reach the internet.`.replace(' :', ':'),
+    // The last alternative is tap-sluice-postgres's own words.
+    pattern: /Failed to resolve '([^']+)'|could not translate host name "([^"]+)"|Name or service not known|getaddrinfo ENOTFOUND (\S+)|could not find the host (\S+?)\.(?:\s|$)/,
+    explain: (m) => `Could not find the server ${m[1] ?? m[2] ?? m[3] ?? m[4] ?? ''}: its name does not resolve. Check the host name, or whether this server can reach the internet.`.replace(' :', ':'),
     settings: ['host', 'url', 'api_url'],
   },
   {
-    pattern: /Connection refused|ECONNREFUSED/,
+    // Any case: psycopg2 says "Connection refused", tap-sluice-postgres "connection refused".
+    pattern: /Connection refused|ECONNREFUSED/i,
     explain: () => 'The server refused the connection. Check the host and port, and that the service is running and accepts connections from Sluice.',
     settings: ['host', 'port'],
     transient: true,
   },
   {
-    pattern: /timed out|timeout expired|ETIMEDOUT/i,
+    pattern: /timed out|timeout expired|ETIMEDOUT|did not answer in time/i,
     explain: () => 'The server did not answer in time. Check the host and port, and any firewall between Sluice and the server.',
     settings: ['host', 'port'],
     transient: true,
@@ -51,9 +53,22 @@ const RULES: Rule[] = [
     settings: ['user'],
   },
   {
-    pattern: /password authentication failed for user "([^"]+)"|authentication failed|invalid_grant|invalid_client|Unauthorized|\b401 Client Error\b|status(?: code)?:? 401\b/i,
-    explain: (m) => `The server rejected the credentials${m[1] ? ` for user "${m[1]}"` : ''}. Check the user name and password (or token).`,
+    // "refused the password for user": tap-sluice-postgres's words for PostgreSQL's 28P01.
+    pattern: /password authentication failed for user "([^"]+)"|refused the password for user "([^"]+)"|authentication failed|invalid_grant|invalid_client|Unauthorized|\b401 Client Error\b|status(?: code)?:? 401\b/i,
+    explain: (m) => `The server rejected the credentials${m[1] ?? m[2] ? ` for user "${m[1] ?? m[2]}"` : ''}. Check the user name and password (or token).`,
     settings: ['password', 'user', 'client_secret', 'refresh_token'], // the password first: the likelier mistake, the field the wizard focuses
+  },
+  {
+    // The server's access rules (pg_hba.conf) leave this login out; tap-sluice-postgres says "does not let user … connect".
+    pattern: /no pg_hba\.conf entry for host "[^"]*", user "([^"]+)", database "([^"]+)"|does not let user "([^"]+)" connect to database "([^"]+)"/,
+    explain: (m) => `The server does not let the user "${m[1] ?? m[3]}" connect to the database "${m[2] ?? m[4]}" from Sluice. Check the user and database names, or ask the database's administrator to allow this connection.`,
+    settings: ['user', 'database'],
+  },
+  {
+    // tap-sluice-postgres, when the server closes its connection mid-read (a restart, a dropped network).
+    pattern: /the connection to PostgreSQL at \S+ was lost|server closed the connection unexpectedly/,
+    explain: () => 'The server closed the connection while Sluice was reading (it may have restarted). This usually passes; if it keeps happening, check the server and the network between it and Sluice.',
+    transient: true,
   },
   {
     pattern: /database "([^"]+)" does not exist/,
@@ -119,6 +134,7 @@ export function explainFailure(lines: string[]): FailureReason {
     if (match) return { message: rule.explain(match, text), settings: rule.settings ?? [], transient: rule.transient ?? false };
   }
   const last = [...lines].reverse().find((line) => line.trim() !== '' && !TRACEBACK_NOISE.test(line) && /error|exception|fail|invalid/i.test(line));
-  const detail = last?.replace(/^[\w.]*(Error|Exception):\s*/, '').trim();
+  // Without the exception's class (Python) or the level and name a plain log line starts with (tap-sluice-postgres: `ERROR tap-sluice-postgres: …`).
+  const detail = last?.replace(/^[\w.]*(Error|Exception):\s*/, '').replace(/^(?:ERROR|CRITICAL|FATAL)\s+[\w.-]+:\s*/, '').trim();
   return { message: detail ? `The connector stopped with an error: ${detail.slice(0, 300)}` : 'The connector stopped with an error. See the run log for details.', settings: [], transient: false };
 }

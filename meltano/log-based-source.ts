@@ -2,6 +2,8 @@ import type { SourceConnection } from './log-based-slot.js';
 
 /** The one source whose change log Sluice reads: tap-postgres through wal2json. */
 export const LOG_BASED_PLUGIN = 'tap-postgres';
+/** Its label in the catalog (meltano.yml; catalog.test.ts holds them together): what a refusal tells people to add instead. */
+export const LOG_BASED_LABEL = 'PostgreSQL (change log)';
 
 type SslMode = SourceConnection['ssl'];
 

@@ -9,7 +9,7 @@ import type { Cursor } from '../pagination.js';
 import * as catalog from '../plugins/service.js';
 import { enqueueSlotDrop, QueueUnavailable, removeSchedule, upsertSchedule, type RunQueues } from '../runs/queues.js';
 import { replicationSlotName } from '../../meltano/log-based.js';
-import { LOG_BASED_PLUGIN } from '../../meltano/log-based-source.js';
+import { LOG_BASED_LABEL, LOG_BASED_PLUGIN } from '../../meltano/log-based-source.js';
 import { defaultDestinationDatabase, destinationDatabaseErrors } from './destination-database.js';
 import { nextRuns, scheduleErrors, type Schedule } from './schedule.js';
 import { lastDiscovery } from './last-discovery.js';
@@ -63,12 +63,12 @@ async function checkReferences(db: DbOrTx, acting: Acting, input: Pick<PipelineI
   return streams;
 }
 
-/** Only a PostgreSQL source's changes can be read from its change log (tap-postgres with wal2json). */
+/** Only a source added as "PostgreSQL (change log)" has its changes read from its change log (tap-postgres with wal2json). */
 function changeLogRefusals(streams: SelectedStream[]): Record<string, string[]> {
   return Object.fromEntries(
     streams.flatMap((s, i) =>
       s.replication_method === 'LOG_BASED'
-        ? [[`streams.${i}.replication_method`, [`Changes of "${s.stream}" cannot be read from a change log: Sluice reads one only from PostgreSQL sources. Choose a replication_key or a full-refresh mode.`]]]
+        ? [[`streams.${i}.replication_method`, [`Changes of "${s.stream}" cannot be read from a change log: Sluice reads one only from sources added as “${LOG_BASED_LABEL}”. Choose a replication_key or a full-refresh mode.`]]]
         : [],
     ),
   );

@@ -79,7 +79,7 @@ describe('streamsOf', () => {
     expect(whyNoChangeLog({ stream: 'public-events', key_properties: [] })).toMatch(/no primary key/);
     expect(whyNoChangeLog({ stream: 'public-Customer Accounts', key_properties: ['id'] })).toMatch(/name contains a space/);
     expect(whyNoChangeLog({ stream: 'public-kunden_ä', key_properties: ['id'] })).toMatch(/beyond plain ASCII/);
-    expect(whyNoChangeLog({ stream: 'public-orders_view', key_properties: ['id'] })).toMatch(/view, or a source other than PostgreSQL/);
+    expect(whyNoChangeLog({ stream: 'public-orders_view', key_properties: ['id'] })).toMatch(/view, or a source not added as “PostgreSQL \(change log\)”/);
   });
 
   it('offers only full refresh where no column can tell new rows, and defaults to replacing all data without a change-time column', () => {

@@ -1,6 +1,7 @@
 import type { DiscoveredStream, ReplicationMethod, SyncMode } from '../../db/schema/index.js';
 import type { Catalog, CatalogEntry } from '../../meltano/catalog-selection.js';
 import { logBasedNameProblem } from '../../meltano/log-based.js';
+import { LOG_BASED_LABEL } from '../../meltano/log-based-source.js';
 import { syncModeText } from './sync-modes.js';
 
 /**
@@ -107,7 +108,7 @@ export function whyNoChangeLog(offer: Pick<DiscoveredStream, 'stream' | 'key_pro
   if (offer.key_properties.length === 0) return 'it has no primary key, which reading the change log needs (a deleted row is known by its key)';
   if (/\s/.test(offer.stream)) return 'its name contains a space, which the change log reader cannot take';
   if (/[^\x21-\x7e]/.test(offer.stream)) return 'its name contains characters beyond plain ASCII, which the change log reader cannot take';
-  return 'this source does not offer reading its change log for it (a view, or a source other than PostgreSQL)';
+  return `this source does not offer reading its change log for it (a view, or a source not added as “${LOG_BASED_LABEL}”)`;
 }
 
 /** Keep the latest version of each row, on a change time, where the stream has both; otherwise replace all data. */

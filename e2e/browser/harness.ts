@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { createAccount } from '../../core/accounts/service.js';
 import { projectRoot } from '../../meltano/project.js';
 import type { Stack } from '../stack.js';
@@ -76,6 +76,19 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
 export async function saveMeasurement(name: string, value: unknown) {
   await mkdir(artifactsDir, { recursive: true });
   await writeFile(path.join(artifactsDir, `${name}.json`), JSON.stringify(value, null, 2));
+}
+
+/**
+ * The catalog card (a button) whose name line is exactly `label`: "PostgreSQL" is the built-in
+ * source, not "PostgreSQL (change log)", though the descriptions of both say PostgreSQL.
+ */
+export const sourceCard = (scope: Locator, label: string) =>
+  scope.getByRole('listitem').filter({ has: scope.page().getByText(label, { exact: true }) }).getByRole('button');
+
+/** Which plugin the tenant's connection of that name uses (what the card a person picked stands for). */
+export async function pluginOfConnection(stack: Stack, name: string) {
+  const listed = await stack.api<{ data: Array<{ name: string; plugin: string }> }>('GET', '/connectors');
+  return listed.body.data.find((c) => c.name === name)?.plugin;
 }
 
 export type Target = { selector?: string; text?: string };

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceTable } from '../source-table.js';
 import { startStack, type Stack } from '../stack.js';
-import { accessibilityProblems, createPerson, focusVisible, launchBrowser, screenshot, tabTo } from './harness.js';
+import { accessibilityProblems, createPerson, focusVisible, launchBrowser, pluginOfConnection, screenshot, tabTo } from './harness.js';
 
 describe('the wizard with the keyboard only', () => {
   let stack: Stack;
@@ -38,6 +38,7 @@ describe('the wizard with the keyboard only', () => {
     await dialog.getByRole('heading', { name: 'Choose a source' }).waitFor();
     await tabTo(page, { selector: '#catalog-search' });
     await page.keyboard.type('postgre');
+    // The first card holding "PostgreSQL": the built-in source ("PostgreSQL (change log)" comes after it).
     await tabTo(page, { selector: 'button', text: 'PostgreSQL' });
     expect(await focusVisible(page)).toBe(true);
     await page.keyboard.press('Enter');
@@ -57,13 +58,19 @@ describe('the wizard with the keyboard only', () => {
     await page.keyboard.press('Enter'); // submits the step from a field, as forms do
 
     await dialog.getByText('The connection works').waitFor({ timeout: 120_000 });
+    expect(await pluginOfConnection(stack, 'Keyboard source')).toBe('tap-sluice-postgres');
     await tabTo(page, { selector: 'button[type=submit]', text: 'Next' });
     await page.keyboard.press('Enter');
 
     await dialog.getByRole('heading', { name: 'Choose data' }).waitFor();
     await fill('#stream-search', source.table);
     await tabTo(page, { selector: '[data-testid=stream-choice] input[type=checkbox]' });
+    const ticked = () => page.evaluate(() => (document.activeElement as HTMLInputElement).checked);
     await page.keyboard.press('Space');
+    // A source whose only table this is (the built-in source lists no system tables) has it ticked
+    // already, so Space just unticked it: Space ticks it again.
+    if (!(await ticked())) await page.keyboard.press('Space');
+    expect(await ticked()).toBe(true);
     await tabTo(page, { selector: 'button[type=submit]', text: 'Next' });
     await page.keyboard.press('Enter');
     await dialog.getByRole('heading', { name: 'Schedule' }).waitFor();

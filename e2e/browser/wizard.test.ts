@@ -5,10 +5,11 @@ import { provisionDemoSource } from '../../scripts/demo-source.js';
 import { sourceDatabaseUrl } from '../../scripts/local-env.js';
 import { sourceTable } from '../source-table.js';
 import { startStack, type Stack } from '../stack.js';
-import { accessibilityProblems, createPerson, launchBrowser, saveMeasurement, screenshot, signIn } from './harness.js';
+import { accessibilityProblems, createPerson, launchBrowser, pluginOfConnection, saveMeasurement, screenshot, signIn, sourceCard } from './harness.js';
 
 /**
- * A first-time user adds the demo PostgreSQL source through the wizard alone, in Debian's
+ * A first-time user adds the demo PostgreSQL source through the wizard alone (the catalog's
+ * "PostgreSQL": the built-in source, tap-sluice-postgres), in Debian's
  * Chromium against the real API, worker, PostgreSQL and ClickHouse: every page and step is
  * photographed and checked by axe-core (no serious or critical finding).
  */
@@ -56,7 +57,10 @@ describe('the add-integration wizard in a real browser', () => {
     await dialog.getByRole('heading', { name: 'Choose a source' }).waitFor();
     await check('03-wizard-choose-source');
     await dialog.getByLabel('Search sources').fill('postgre');
-    await dialog.getByRole('button', { name: /^PostgreSQL(?! \()/ }).click();
+    // The default comes first; the change-log source after it.
+    expect(await dialog.getByRole('listitem').getByRole('button').allInnerTexts()).toEqual([expect.stringMatching(/^PostgreSQL\n/), expect.stringMatching(/^PostgreSQL \(change log\)\n/)]);
+    await check('03b-wizard-search-postgresql');
+    await sourceCard(dialog, 'PostgreSQL').click();
 
     await dialog.getByRole('heading', { name: 'Settings' }).waitFor();
     await dialog.getByLabel(/Connection name/).fill('Demo database');
@@ -72,6 +76,7 @@ describe('the add-integration wizard in a real browser', () => {
     await check('05-wizard-testing');
     await dialog.getByText('The connection works').waitFor({ timeout: 120_000 });
     for (const stage of ['settings', 'network', 'discovery', 'first_record']) expect(await dialog.getByTestId(`stage-${stage}`).getAttribute('data-state')).toBe('passed');
+    expect(await pluginOfConnection(stack, 'Demo database')).toBe('tap-sluice-postgres');
     await check('06-wizard-tested');
     await dialog.getByRole('button', { name: 'Next' }).click();
 
@@ -143,7 +148,7 @@ describe('the add-integration wizard in a real browser', () => {
     await signIn(tab, stack.baseUrl, person);
     await tab.getByRole('button', { name: 'Add integration' }).click();
     const dialog = tab.getByRole('dialog', { name: 'Add integration' });
-    await dialog.getByRole('button', { name: /^PostgreSQL(?! \()/ }).click();
+    await sourceCard(dialog, 'PostgreSQL').click();
     await dialog.getByLabel(/Connection name/).fill('Wrong password');
     await dialog.locator('#field-host').fill(source.config.host);
     await dialog.locator('#field-port').fill(String(source.config.port));
@@ -156,6 +161,7 @@ describe('the add-integration wizard in a real browser', () => {
     const states = await Promise.all(['settings', 'network', 'discovery', 'first_record'].map((s) => dialog.getByTestId(`stage-${s}`).getAttribute('data-state')));
     expect(states.slice(0, 2)).toEqual(['passed', 'passed']);
     expect(states).toContain('failed');
+    expect(await pluginOfConnection(stack, 'Wrong password')).toBe('tap-sluice-postgres');
     expect(await dialog.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     page = tab;
     await check('13-wizard-test-failed');

@@ -5,6 +5,7 @@ import type { Page, Plugin } from '../types.js';
 import { PluginIcon } from '../ui/PluginIcon.js';
 import { card, focusRing, textField } from '../ui/styles.js';
 import { useWizard } from '../wizard/WizardContext.js';
+import { matchingSources, sourcesByLabel } from './catalog-filter.js';
 
 export const useCatalog = () => useQuery({ queryKey: ['catalog'], queryFn: () => api<Page<Plugin>>('/catalog').then((r) => r.data), staleTime: 300_000 });
 
@@ -15,11 +16,9 @@ export function CatalogPicker({ onPick }: { onPick: (plugin: Plugin) => void }) 
   const [category, setCategory] = useState('all');
   if (catalog.error) return <p role="alert" className="text-red-800">The catalog could not be loaded: {catalog.error.message} Reload the page to try again.</p>;
   if (!catalog.data) return <p>Loading the catalog…</p>;
-  // By name as people read it (the API lists by plugin name: tap-s3-csv would file Amazon S3 under T).
-  const sources = catalog.data.filter((p) => p.kind === 'extractor').sort((a, b) => a.label.localeCompare(b.label));
+  const sources = sourcesByLabel(catalog.data);
   const categories = [...new Set(sources.map((p) => p.category))].sort();
-  const needle = words.trim().toLowerCase();
-  const shown = sources.filter((p) => (category === 'all' || p.category === category) && (needle === '' || `${p.label} ${p.description} ${p.category}`.toLowerCase().includes(needle)));
+  const shown = matchingSources(sources, words, category);
   return (
     <div>
       <div className="mb-4 flex flex-wrap gap-3">
