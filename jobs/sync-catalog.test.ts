@@ -13,6 +13,6 @@ describe('catalogForSync', () => {
     const lines: string[] = [];
     const found = await catalogForSync({} as RunDir, {} as PluginFolder, { plugin, config: {}, onLine: (l) => void lines.push(l), timeoutMs: 1000, lastDiscovery: async () => ({ catalog, discoveredAt }) });
     expect(found).toEqual({ result: { exitCode: 0, timedOut: false, cancelled: false, signal: undefined }, catalog });
-    expect(lines).toEqual([expect.stringMatching(/^Starting from the source's last discovery \(2026-12-01T10:00:00\.000Z\): tap-sluice-postgres checks each table/)]);
+    expect(lines).toEqual([expect.stringMatching(/^Starting from the source's last discovery \(2026-12-01T10:00:00\.000Z\): this source checks each table/)]);
   });
 });

@@ -34,7 +34,7 @@ export async function catalogForSync(
 ): Promise<{ result: SpawnResult; catalog?: Catalog }> {
   const last = input.plugin.capabilities?.includes(LIVE_SCHEMA) ? await input.lastDiscovery?.() : undefined;
   if (last) {
-    input.onLine(`Starting from the source's last discovery (${last.discoveredAt.toISOString()}): ${input.plugin.name} checks each table against the source itself as it reads it, so the source is not discovered again first.`);
+    input.onLine(`Starting from the source's last discovery (${last.discoveredAt.toISOString()}): this source checks each table as it reads it, so it is not discovered again first.`);
     return { result: NOTHING_RAN, catalog: last.catalog };
   }
   input.onLine("Discovering the source's streams first, to check the pipeline against the source as it is now.");
