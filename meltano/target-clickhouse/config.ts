@@ -26,7 +26,7 @@ const configSchema = z.object({
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and _ (not starting with a digit)').default('sluice'),
   table_prefix: z.string().regex(/^[A-Za-z0-9_]{0,64}$/, 'must be letters, digits and _').default(''),
   tenant_id: z.string().min(1).max(200).optional(),
-  batch_size_rows: z.coerce.number().int().min(1).max(1_000_000).default(500_000),
+  batch_size_rows: z.coerce.number().int().min(1).max(1_000_000).default(200_000),
   batch_size_bytes: z.coerce.number().int().min(1024).max(1 << 30).default(128 * 1024 * 1024),
   batch_max_age_ms: z.coerce.number().int().min(100).default(30_000),
   // An object in a config file; JSON text when Meltano passes it through the environment.
