@@ -146,7 +146,8 @@ async function openSocket(config: TapConfig, receive: (data: Buffer) => void): P
     throw Object.assign(new Error('the server does not accept SSL connections, and the settings require SSL'), { code: 'SSL_REFUSED' });
   }
   const options: tls.ConnectionOptions = typeof ssl === 'object' ? ssl : ssl === 'verify-full' ? {} : { rejectUnauthorized: false };
-  const secure = tls.connect({ socket: plain, ...(net.isIP(config.host) ? {} : { servername: config.host }), ...options });
+  // `host` is what the certificate is checked against (verify-full); SNI takes names only.
+  const secure = tls.connect({ socket: plain, host: config.host, ...(net.isIP(config.host) ? {} : { servername: config.host }), ...options });
   await new Promise<void>((resolve, reject) => {
     secure.once('secureConnect', resolve);
     secure.once('error', reject);
