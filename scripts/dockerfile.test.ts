@@ -61,7 +61,7 @@ describe('Dockerfile', () => {
     // as scripts/setup.sh does: its bin script runs dist/main.js when it is there and fresh
     expect(afterCopy).toMatch(/npx tsc -p meltano\/target-clickhouse\/tsconfig\.build\.json/);
     expect(read('scripts/setup.sh')).toMatch(/npx tsc -p meltano\/target-clickhouse\/tsconfig\.build\.json/);
-    expect(read('meltano/target-clickhouse/bin/target-clickhouse')).toMatch(/exec node "\$here\/dist\/main\.js"/);
+    expect(read('meltano/target-clickhouse/bin/target-clickhouse')).toMatch(/exec node (\$node_flags )?"\$here\/dist\/main\.js"/);
     expect(afterCopy).toMatch(/npx tsc -p meltano\/tap-sluice-postgres\/tsconfig\.build\.json/);
     expect(read('scripts/setup.sh')).toMatch(/npx tsc -p meltano\/tap-sluice-postgres\/tsconfig\.build\.json/);
     expect(read('meltano/tap-sluice-postgres/bin/tap-sluice-postgres')).toMatch(/exec node "\$here\/dist\/main\.js"/);
