@@ -20,6 +20,13 @@ export function plainError(error: unknown, config: TapConfig | undefined): strin
     case 'ETIMEDOUT':
     case 'CONNECT_TIMEOUT':
       return `PostgreSQL at ${where} did not answer in time. Check the host, port and firewall.`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `the certificate of PostgreSQL at ${where} could not be verified (${e.message ?? e.code}). Give the server a certificate signed by a trusted authority for this host name, or choose the SSL mode "require", which encrypts without checking the certificate.`;
     case 'SSL_REFUSED':
       return `PostgreSQL at ${where} does not accept encrypted (SSL) connections, and the settings require one. Turn SSL on at the server, or choose an SSL mode that allows an unencrypted connection.`;
     case '28P01':
