@@ -1,7 +1,17 @@
 import { read } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const readInto = promisify(read);
+/**
+ * After a read this short, the loader waits a moment before reading again. A tap that flushes
+ * every message (every Singer SDK tap) otherwise wakes the waiting loader with each write, which
+ * costs the tap more than the write (into /dev/null the same tap ran ~40% faster). While the
+ * loader waits, writes go into the pipe without waking anyone. A writer fast enough to fill
+ * SHORT_READ in GATHER_MS is never waited for, and a slower one never fills the 64 KB pipe.
+ */
+const SHORT_READ = 16 * 1024;
+const GATHER_MS = 4;
 
 /**
  * Feeds a byte stream to `onLine` one line at a time, without decoding: the loader passes
@@ -50,11 +60,12 @@ export async function forEachLine(input: AsyncIterable<Buffer>, onLine: (line: B
  * Reads a file descriptor (stdin) into two buffers used in turn, so a long input makes no
  * garbage: each chunk is valid until the next-but-one is read, which forEachLine allows.
  */
-export async function* readInTurns(fd: number, size = 1 << 20): AsyncGenerator<Buffer> {
+export async function* readInTurns(fd: number, size = 1 << 20, gatherMs = GATHER_MS): AsyncGenerator<Buffer> {
   const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   for (let turn = 0; ; turn ^= 1) {
     const { bytesRead } = await readInto(fd, buffers[turn]!, 0, size, null);
     if (bytesRead === 0) return;
     yield buffers[turn]!.subarray(0, bytesRead);
+    if (gatherMs > 0 && bytesRead < SHORT_READ) await sleep(gatherMs);
   }
 }
