@@ -115,8 +115,8 @@ function int32(value: number): Buffer {
 
 /** A plain connection; `receive` gets each read in one buffer reused read after read (no garbage per read). */
 async function connectPlain(config: TapConfig, receive?: (data: Buffer) => void): Promise<net.Socket> {
-  const buffer = Buffer.allocUnsafe(READ_BYTES);
-  const socket = net.connect({ host: config.host, port: config.port, ...(receive ? { onread: { buffer, callback: (n: number) => (receive(buffer.subarray(0, n)), true) } } : {}) });
+  const buffer = receive && Buffer.allocUnsafe(READ_BYTES);
+  const socket = net.connect({ host: config.host, port: config.port, ...(receive && buffer ? { onread: { buffer, callback: (n: number) => (receive(buffer.subarray(0, n)), true) } } : {}) });
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -159,7 +159,7 @@ async function openSocket(config: TapConfig, receive: (data: Buffer) => void): P
 export async function connectCopy(config: TapConfig): Promise<CopyConnection> {
   const password = config.password ?? '';
 
-  // Messages are read from one growing buffer; `pending` holds bytes of a message not yet complete.
+  // Messages are read in place from each read; `pending` holds the start of one the read cut off.
   let pending: Buffer | undefined;
   let onMessage: ((type: number, buf: Buffer, start: number, end: number) => void) | undefined;
   let onBatch: (() => void) | undefined;
@@ -177,14 +177,14 @@ export async function connectCopy(config: TapConfig): Promise<CopyConnection> {
         }
         const total = head.readUInt32BE(1) + 1;
         const taken = Math.min(input.length, total - pending.length);
-        const message = Buffer.concat([pending, input.subarray(0, taken)]);
+        const whole = Buffer.concat([pending, input.subarray(0, taken)]);
         at = taken;
-        if (message.length < total) {
-          pending = message;
+        if (whole.length < total) {
+          pending = whole;
           return;
         }
         pending = undefined;
-        onMessage?.(message[0]!, message, 5, total);
+        onMessage?.(whole[0]!, whole, 5, total);
       }
       while (input.length - at >= 5) {
         const length = input.readUInt32BE(at + 1);
