@@ -1,11 +1,10 @@
 import type { ServerFeatures } from './column-types.js';
 
 /**
- * The `_sdc_received_at` / `_sdc_batched_at` text the loader writes into every row (18.16
- * does not apply a column DEFAULT to JSONEachRow input, so leaving them out gave
- * 0000-00-00). Old servers get whole seconds since 1970 as a bare number (read exactly, and
- * short); DateTime64 servers an ISO time with microseconds and Z. The text is remade only
- * when the clock has moved, so a row costs one Date.now().
+ * The `_sdc_received_at` / `_sdc_batched_at` text the loader writes into every row (as a
+ * TabSeparated field): an ISO time with Z, whole seconds on old servers (18.16 misreads bare
+ * seconds since 1970 in TabSeparated), microseconds on DateTime64 servers. The text is remade only when the
+ * clock has moved, so a row costs one Date.now().
  */
 export function createLoadClock(features: ServerFeatures) {
   let lastMs = -1;
@@ -13,9 +12,9 @@ export function createLoadClock(features: ServerFeatures) {
   const format = features.dateTime64
     ? (ms: number) => {
         const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
-        return `"${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z"`;
+        return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
       }
-    : (ms: number) => String(Math.floor(ms / 1000));
+    : (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
   return {
     /** The current time as a metadata value. */
     now(): string {

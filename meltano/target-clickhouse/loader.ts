@@ -4,14 +4,15 @@ import { isRecordType, scanCompactRecord, scanMessage, type ScannedMessage, type
 import { MessageError, parseMessage, type SchemaMessage } from './messages.js';
 import { createLoadClock } from './load-times.js';
 import { LossyCounts, type Lossy } from './lossy-counts.js';
-import { FieldIndex, recordPasses } from './record-check.js';
-import { rewriteRecord, type OnVerdict } from './record-rewrite.js';
+import { recordRow, type RecordRow } from './record-row.js';
 import { keyJson, rejectLine, rejectsTableDdl, REJECTS_TABLE } from './rejects.js';
 import { firstRowsEnd, RowBatch, rowText, type SealedRows } from './row-batch.js';
 import { startProgress } from './progress.js';
 import { dropsOlderVersions } from './sync-modes.js';
 import { completeStreamTable, discardStreamTable, openStreamTable, type StreamTable } from './stream-table.js';
 import { TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
+import { refusedField } from './refused-row.js';
+import { escapeText, validEscapes, writeBytes, writeByte, writeEscaped, writeJsonString } from './tsv-text.js';
 import { InsertError, type Warehouse } from './warehouse.js';
 
 export type LoaderOutput = { emitState: (value: unknown) => void; log: (line: string) => void };
@@ -29,7 +30,14 @@ type StreamState = {
   fill: { sequence: boolean; tenant: boolean; extractedAt: boolean; tableVersion: boolean; receivedAt: boolean; batchedAt: boolean };
   keyColumns: string[];
   keyProperties: string[];
-  fieldIndex: FieldIndex;
+  /** Reads a record's values and writes them as a row of `insertColumns`. */
+  row: RecordRow;
+  /** The INSERT's column list: the schema's columns, then the metadata this loader fills. */
+  insertColumns: string[];
+  /** The planned columns in `insertColumns`' order (for explaining a refused row). */
+  rowColumns: PlannedColumn[];
+  /** Told of a record property the schema does not declare (warned about once). */
+  onUnknown: (property: string) => void;
   lossy: LossyCounts;
   batch: RowBatch | undefined;
   /** Sealed batches not yet committed, oldest first. */
@@ -44,14 +52,15 @@ type StreamState = {
 
 /** Batches waiting per stream before reading pauses: one inserting, one ready. */
 const MAX_PENDING = 2;
-const SEQUENCE_KEY = Buffer.from(',"_sdc_sequence":');
-const EXTRACTED_KEY = Buffer.from(',"_sdc_extracted_at":');
-const VERSION_KEY = Buffer.from(',"_sdc_table_version":');
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const NULL_FIELD = Buffer.from('\\N');
+const NO_BYTES = Buffer.alloc(0);
 
 /**
- * The Singer message loop. RECORDs are appended to a per-stream batch of JSONEachRow bytes
- * (straight from the input line when no value needs converting) and inserted while the
- * next batch fills. A STATE is emitted only when every record received before it is
+ * The Singer message loop. RECORDs are appended to a per-stream batch of TabSeparated rows
+ * (record-row.ts: values copied from the input line's bytes) and inserted while the next
+ * batch fills. A STATE is emitted only when every record received before it is
  * committed, so a crash can repeat rows (deduplicated by key) but never lose them.
  * Properties not declared in the stream's SCHEMA are not loaded (see README.md).
  */
@@ -80,8 +89,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   };
   let lastStream: StreamState | undefined;
   let fatal: Error | undefined;
-  const tenantJson = config.tenant_id ? JSON.stringify(config.tenant_id) : '';
-  const tenantBytes = Buffer.from(`,"${TENANT_COLUMN}":${tenantJson}`);
+  const tenantText = config.tenant_id ? escapeText(config.tenant_id) : '';
   const clock = createLoadClock(warehouse.features);
   let rejectsTableReady = false;
 
@@ -113,7 +121,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   async function commitOnce(stream: StreamState, batch: RowBatch, rows: SealedRows) {
     if (fatal) return;
     try {
-      await warehouse.insert(stream.table, rows);
+      await warehouse.insert(stream.table, batch.columns, rows);
       await insertRejects(batch.rejects);
       stream.inserted += batch.rows;
       stream.pending.shift();
@@ -123,7 +131,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       if (row !== undefined && row > 1 && row <= batch.rows) {
         // Keep what was valid before the bad row: re-send those rows alone.
         const firstBad = batch.seqOf(row - 1)!;
-        await warehouse.insert(stream.table, rows, firstRowsEnd(rows, row - 1)).then(
+        await warehouse.insert(stream.table, batch.columns, rows, firstRowsEnd(rows, row - 1)).then(
           async () => {
             await insertRejects(batch.rejects.filter((r) => r.seq < firstBad));
             stream.inserted += row - 1;
@@ -150,7 +158,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       rejectsTableReady = true;
     }
     const text = Buffer.from(rejects.map((r) => r.line).join(''));
-    await warehouse.insert(REJECTS_TABLE, { chunks: [text], bytes: text.length });
+    await warehouse.insertJson(REJECTS_TABLE, { chunks: [text], bytes: text.length });
   }
 
   function sealAndSend(stream: StreamState) {
@@ -208,7 +216,14 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       fill: { sequence: false, tenant: false, extractedAt: false, tableVersion: false, receivedAt: false, batchedAt: false },
       keyColumns: [],
       keyProperties: [],
-      fieldIndex: new FieldIndex(plan.columns),
+      row: recordRow([], { boolWords: false }),
+      insertColumns: [],
+      rowColumns: [],
+      onUnknown: (property) => {
+        if (state.dropped.has(property)) return;
+        state.dropped.add(property);
+        out.log(`WARNING stream "${state.name}": property "${property}" is not in the schema; its values are not loaded`);
+      },
       lossy: new LossyCounts(),
       batch: undefined,
       pending: [],
@@ -231,11 +246,22 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       batchedAt: m.has('_sdc_batched_at'),
     };
     state.keyProperties = message.key_properties;
-    state.fieldIndex = new FieldIndex(plan.columns);
+    state.rowColumns = [...plan.columns.values()];
+    state.row = recordRow(state.rowColumns, { boolWords: warehouse.features.bool });
+    const f = state.fill;
+    // The order appendMetadata writes them in: the record's own two, then the tail.
+    state.insertColumns = [
+      ...state.rowColumns.map((c) => c.name),
+      ...(f.extractedAt ? ['_sdc_extracted_at'] : []),
+      ...(f.tableVersion ? ['_sdc_table_version'] : []),
+      ...(f.tenant ? [TENANT_COLUMN] : []),
+      ...(f.receivedAt ? ['_sdc_received_at'] : []),
+      ...(f.batchedAt ? ['_sdc_batched_at'] : []),
+      ...(f.sequence ? ['_sdc_sequence'] : []),
+    ];
     state.keyColumns = [...(config.tenant_id ? [TENANT_COLUMN] : []), ...message.key_properties.map((k) => plan.columns.get(k)!.name)];
     streams.set(message.stream, state);
     progress.started(message.stream);
-    if (!plan.fastPath) out.log(`INFO stream "${message.stream}": some values need converting; loading through the careful path`);
   }
 
   function streamOf(buf: Buffer, span: Span, escaped: boolean, line: number): StreamState {
@@ -250,133 +276,92 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   }
 
   /**
-   * The end of every row: the load times and the closing brace, as bytes remade only when the
-   * clock moves (each second on 18.16, each millisecond on DateTime64 servers).
+   * The end of every row's metadata: tenant, load times, and the tab before the sequence number,
+   * as bytes remade only when the clock moves (each second on 18.16, each millisecond on
+   * DateTime64 servers).
    */
-  function rowTail(batch: RowBatch, fill: StreamState['fill']): Buffer {
+  function rowTail(batch: RowBatch, stream: StreamState): Buffer {
+    const fill = stream.fill;
     const now = fill.receivedAt ? clock.now() : '';
     if (batch.tail === undefined || batch.tailAt !== now) {
       batch.tailAt = now;
-      batch.tail = Buffer.from(`${fill.receivedAt ? `,"_sdc_received_at":${now}` : ''}${fill.batchedAt ? `,"_sdc_batched_at":${batch.batchedAt}` : ''}}\n`);
+      const fields = [...(fill.tenant ? [tenantText] : []), ...(fill.receivedAt ? [now] : []), ...(fill.batchedAt ? [batch.batchedAt] : [])];
+      let separate = stream.row.count > 0 || fill.extractedAt || fill.tableVersion;
+      let text = '';
+      for (const field of fields) {
+        text += separate ? `\t${field}` : field;
+        separate = true;
+      }
+      batch.tail = Buffer.from(fill.sequence && separate ? `${text}\t` : text);
     }
     return batch.tail;
   }
 
-  /** The metadata we add to every row, closing its JSON object: one reservation, then short copies. */
-  function appendMetadata(batch: RowBatch, stream: StreamState, buf: Buffer, scan: ScannedMessage) {
-    const fill = stream.fill;
-    const extracted = fill.extractedAt ? scan.timeExtracted : undefined;
-    const version = fill.tableVersion ? scan.version : undefined;
-    const tail = rowTail(batch, fill);
-    batch.reserve(
-      (fill.sequence ? SEQUENCE_KEY.length + sequenceDigits.length : 0) +
-        (fill.tenant ? tenantBytes.length : 0) +
-        (extracted ? EXTRACTED_KEY.length + extracted.end - extracted.start : 0) +
-        (version ? VERSION_KEY.length + version.end - version.start : 0) +
-        tail.length,
-    );
-    if (fill.sequence) {
-      batch.putAll(SEQUENCE_KEY);
-      batch.putAll(sequenceDigits);
-    }
-    if (fill.tenant) batch.putAll(tenantBytes);
-    if (extracted) {
-      batch.putAll(EXTRACTED_KEY);
-      batch.put(buf, extracted.start, extracted.end);
-    }
-    if (version) {
-      batch.putAll(VERSION_KEY);
-      batch.put(buf, version.start, version.end);
-    }
-    batch.putAll(tail);
+  /** A metadata value the message carries (time_extracted, version) as a field: its text, or NULL. */
+  function messageField(batch: RowBatch, buf: Buffer, span: Span | undefined) {
+    if (span === undefined || (buf[span.start] === 0x6e && span.end - span.start === 4)) writeBytes(batch, NULL_FIELD, 0, 2);
+    else if (buf[span.start] === 0x22 && validEscapes(buf, span.start + 1, span.end - 1)) writeJsonString(batch, buf, span.start + 1, span.end - 1);
+    else writeEscaped(batch, buf, span.start, span.end);
   }
 
-  function convert(value: unknown, column: PlannedColumn, line: number, stream: string): unknown {
-    if (value === null || value === undefined) return null;
-    const misfit = () => new MessageError(line, `property "${column.source}" has ${JSON.stringify(value).slice(0, 60)}, which is not a valid ${column.spec.kind}`, stream);
-    switch (column.convert) {
-      case 'stringify':
-        return typeof value === 'string' ? value : JSON.stringify(value);
-      case 'date':
-        if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw misfit();
-        return value.slice(0, 10);
-      default:
-        switch (column.spec.kind) {
-          case 'int':
-            if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'boolean' || (typeof value === 'string' && /^-?\d+$/.test(value))) return value;
-            throw misfit();
-          case 'float':
-          case 'decimal':
-            if (typeof value === 'number') return value;
-            throw misfit();
-          case 'bool':
-            if (typeof value === 'boolean') return value;
-            throw misfit();
-          case 'datetime':
-            if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw misfit();
-            return value;
-          default:
-            if (typeof value !== 'string') throw misfit();
-            return value;
-        }
+  /** The metadata we add to every row, after the record's values, ending the line. */
+  function appendMetadata(batch: RowBatch, stream: StreamState, buf: Buffer, scan: ScannedMessage) {
+    const fill = stream.fill;
+    let separate = stream.row.count > 0;
+    if (fill.extractedAt) {
+      if (separate) writeByte(batch, TAB);
+      messageField(batch, buf, scan.timeExtracted);
+      separate = true;
     }
+    if (fill.tableVersion) {
+      if (separate) writeByte(batch, TAB);
+      messageField(batch, buf, scan.version);
+    }
+    const tail = rowTail(batch, stream);
+    const digits = fill.sequence ? sequenceDigits : NO_BYTES;
+    const target = batch.room(tail.length + digits.length + 1);
+    let at = batch.at;
+    for (let i = 0; i < tail.length; i += 1) target[at++] = tail[i]!;
+    for (let i = 0; i < digits.length; i += 1) target[at++] = digits[i]!;
+    target[at++] = NEWLINE;
+    batch.wrote(at);
   }
 
   /** Our own reason for a row ClickHouse refused, naming the property, when we can find it. */
   function explainRow(stream: StreamState, text: string, line: number): Error | undefined {
-    try {
-      const values = JSON.parse(text) as Record<string, unknown>;
-      for (const [property, value] of Object.entries(values)) {
-        const column = stream.plan.columns.get(property);
-        if (column) convert(value, column, line, stream.name);
-      }
-    } catch (error) {
-      if (error instanceof MessageError) return error;
-      return new MessageError(line, 'the record is not valid JSON', stream.name);
-    }
-    return undefined;
+    const misfit = refusedField(stream.rowColumns, text);
+    return misfit && new MessageError(line, `property "${misfit.column.source}" has ${misfit.problem}`, stream.name);
   }
 
-  function newBatch(): RowBatch {
-    const batch = new RowBatch();
+  function newBatch(stream: StreamState): RowBatch {
+    const batch = new RowBatch(stream.insertColumns);
     batch.batchedAt = clock.now();
     batch.batchedAtIso = clock.iso();
     return batch;
   }
 
   /** Counts what a column's check found and keeps a rejected value's source text for _sluice_rejects. */
-  function verdictHandler(stream: StreamState, batch: RowBatch, buf: Buffer, record: Span, seq: number): OnVerdict {
-    return (column, verdict, start, end) => {
-      if (verdict.reason === undefined) return;
+  function noteValues(stream: StreamState, batch: RowBatch, buf: Buffer, record: Span, seq: number) {
+    stream.row.eachNote((column, verdict, start, end) => {
       stream.lossy.add(column.name, verdict.reason, verdict.reject);
       if (!verdict.reject) return;
       const row = { stream: stream.name, table: stream.target.table, column: column.name, key: keyJson(buf, record, stream.keyProperties), value: buf.toString('utf8', start, end), reason: verdict.reason, seq };
       batch.rejects.push({ seq, line: rejectLine(row, batch.batchedAtIso) });
-    };
+    });
   }
 
-  function appendRecord(stream: StreamState, buf: Buffer, scan: ScannedMessage, line: number) {
+  function appendRecord(stream: StreamState, buf: Buffer, scan: ScannedMessage, line: number, compact: boolean) {
     const record = scan.record!;
-    const batch = (stream.batch ??= newBatch());
-    const seq = nextSequence();
-    if (stream.plan.fastPath && (!stream.plan.checked || recordPasses(buf, record, stream.fieldIndex))) {
-      // Everything but the closing brace of the record object, as it came.
-      let last = record.end - 2;
-      while (last > record.start && buf[last]! <= 0x20) last -= 1;
-      batch.copy(buf, record.start, record.end - 1);
-      if (last === record.start) batch.text('"_":0'); // {} — keep the object valid; unknown key is skipped
-    } else {
-      batch.startRow();
-      const wellFormed = rewriteRecord(buf, record, stream.plan.columns, batch, (property) => {
-        if (stream.dropped.has(property)) return;
-        stream.dropped.add(property);
-        out.log(`WARNING stream "${stream.name}": property "${property}" is not in the schema; its values are not loaded`);
-      }, verdictHandler(stream, batch, buf, record, seq));
-      if (!wellFormed) {
-        batch.dropRow();
-        throw new MessageError(line, 'the record is not a well-formed JSON object', stream.name);
-      }
+    if (!stream.row.read(buf, record, stream.onUnknown)) {
+      // The compact scan judged the record's end by the line's tail; the full scan knows better.
+      const full = compact ? scanMessage(buf) : undefined;
+      if (full?.record && buf[full.record.start] === 0x7b) return appendRecord(stream, buf, full, line, false);
+      throw new MessageError(line, 'the record is not a well-formed JSON object', stream.name);
     }
+    const batch = (stream.batch ??= newBatch(stream));
+    const seq = nextSequence();
+    noteValues(stream, batch, buf, record, seq);
+    stream.row.write(batch, buf);
     appendMetadata(batch, stream, buf, scan);
     batch.endRow(line, seq);
     if (stream.received === 0) stream.firstSeq = seq;
@@ -398,7 +383,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
         const stream = streams.get(message.stream);
         if (!stream) throw new MessageError(line, 'RECORD arrived before any SCHEMA for its stream', message.stream);
         const normalized = Buffer.from(JSON.stringify(message));
-        appendRecord(stream, normalized, scanMessage(normalized)!, line);
+        appendRecord(stream, normalized, scanMessage(normalized)!, line, false);
         break;
       }
       case 'STATE':
@@ -426,10 +411,11 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     /** Handles one input line; returns a promise only when the line needs waiting for. */
     handleLine(buf: Buffer, line: number): void | Promise<void> {
       if (fatal) throw fatal;
-      const scan = scanCompactRecord(buf) ?? scanMessage(buf);
+      const compact = scanCompactRecord(buf);
+      const scan = compact ?? scanMessage(buf);
       if (scan && scan.record && scan.stream && isRecordType(buf, scan.type) && buf[scan.record.start] === 0x7b) {
         const stream = streamOf(buf, scan.stream, scan.escapedStream, line);
-        appendRecord(stream, buf, scan, line);
+        appendRecord(stream, buf, scan, line, compact !== undefined);
         if (stream.pending.length > MAX_PENDING) return waitForRoom(stream);
         return;
       }

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { forEachLine } from './line-reader.js';
 import { firstRowsEnd, RowBatch, rowsStream, rowText, type SealedRows } from './row-batch.js';
+import { writeBytes } from './tsv-text.js';
 
 const text = (rows: SealedRows, end?: number) =>
   new Promise<string>((resolve, reject) => {
@@ -15,9 +16,9 @@ const text = (rows: SealedRows, end?: number) =>
 
 describe('RowBatch', () => {
   it('keeps a small batch in memory and gives back the first rows or one row', async () => {
-    const batch = new RowBatch();
+    const batch = new RowBatch([]);
     batch.text('{"a":1}\n');
-    batch.copy(Buffer.from('..{"c":3}\n..'), 2, 10);
+    writeBytes(batch, Buffer.from('..{"c":3}\n..'), 2, 10);
     for (const [line, seq] of [[1, 10], [2, 11]]) batch.endRow(line!, seq!);
     const rows = batch.seal();
     expect(rows.file).toBeUndefined();
@@ -28,11 +29,11 @@ describe('RowBatch', () => {
   });
 
   it('moves a batch larger than its chunk to an unlinked file, and reads it back as often as asked', async () => {
-    const batch = new RowBatch();
+    const batch = new RowBatch([]);
     const big = 'x'.repeat(3 << 20); // larger than a chunk
     batch.text('{"a":1}\n');
-    batch.ascii(`{"b":"${big}"}\n`);
-    for (let i = 0; i < 20_000; i += 1) batch.ascii(`{"n":${i}}\n`);
+    batch.text(`{"b":"${big}"}\n`);
+    for (let i = 0; i < 20_000; i += 1) batch.text(`{"n":${i}}\n`);
     for (let i = 0; i < 20_002; i += 1) batch.endRow(100 + i, 5000 + i);
     const rows = batch.seal();
     expect(rows.file).toBeTypeOf('number');
@@ -50,20 +51,20 @@ describe('RowBatch', () => {
   });
 
   it('takes back a row that turned out bad, also after part of it went to the file', async () => {
-    const batch = new RowBatch();
-    batch.ascii('{"keep":1}\n');
+    const batch = new RowBatch([]);
+    batch.text('{"keep":1}\n');
     batch.endRow(1, 1);
     batch.startRow();
-    batch.ascii(`{"bad":"${'z'.repeat(2 << 20)}`);
+    batch.text(`{"bad":"${'z'.repeat(2 << 20)}`);
     batch.dropRow();
-    batch.ascii('{"keep":2}\n');
+    batch.text('{"keep":2}\n');
     batch.endRow(3, 3);
     expect(await text(batch.seal())).toBe('{"keep":1}\n{"keep":2}\n');
     batch.release();
   });
 
   it('keeps lines and sequence numbers of interleaved streams apart', () => {
-    const batch = new RowBatch();
+    const batch = new RowBatch([]);
     for (const [line, seq] of [[1, 1], [2, 2], [4, 5], [5, 6], [9, 7]]) batch.endRow(line!, seq!);
     expect([0, 1, 2, 3, 4, 5].map((r) => batch.lineOf(r))).toEqual([1, 2, 4, 5, 9, undefined]);
     expect([0, 1, 2, 3, 4].map((r) => batch.seqOf(r))).toEqual([1, 2, 5, 6, 7]);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 
 /**
- * One batch of JSONEachRow rows for one table, with each row's input line and sequence number
+ * One batch of TabSeparated rows for one table, with each row's input line and sequence number
  * so an error ClickHouse reports "at row N" can be traced to the Singer line, and the rows
  * before it re-sent alone.
  *
@@ -92,6 +92,9 @@ class RowIndex {
 }
 
 export class RowBatch {
+  /** `columns`: the columns each row has, in order (the INSERT's column list). */
+  constructor(readonly columns: readonly string[]) {}
+
   private current = spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
   private offset = 0;
   /** In a file: its descriptor, and how many bytes of the batch it holds (the rest are in `current`). */
@@ -106,7 +109,7 @@ export class RowBatch {
   batchedAt = '';
   /** The same moment as ISO text, for the rejects table. */
   batchedAtIso = '';
-  /** The bytes that end each row (load times, closing brace) and the clock text they were made at. */
+  /** The bytes of metadata that end each row (tenant, load times; see the loader's rowTail) and the clock text they were made at. */
   tail: Buffer | undefined;
   tailAt = '';
   /** JSONEachRow lines for _sluice_rejects, inserted with this batch. */
@@ -136,8 +139,23 @@ export class RowBatch {
     this.index.skip(rows);
   }
 
-  private room(needed: number) {
-    if (this.offset + needed <= this.current.length) return;
+  /** Room for `needed` more bytes at `at` in the buffer returned (see TsvOut). */
+  room(needed: number): Buffer {
+    if (this.offset + needed > this.current.length) this.makeRoom(needed);
+    return this.current;
+  }
+
+  get at() {
+    return this.offset;
+  }
+
+  /** The bytes up to `at` are written. */
+  wrote(at: number) {
+    this.bytes += at - this.offset;
+    this.offset = at;
+  }
+
+  private makeRoom(needed: number) {
     if (this.offset > 0) this.spill();
     // One value larger than a chunk: a buffer of its own, which goes to the file like the rest.
     if (needed > this.current.length) this.current = Buffer.allocUnsafe(needed);
@@ -153,60 +171,12 @@ export class RowBatch {
     this.spills += 1;
   }
 
-  copy(source: Buffer, start: number, end: number) {
-    const length = end - start;
-    this.room(length);
-    // Short pieces: a JS loop is cheaper than a call into native code.
-    if (length < 64) {
-      const target = this.current;
-      let at = this.offset;
-      for (let i = start; i < end; i += 1) target[at++] = source[i]!;
-    } else {
-      source.copy(this.current, this.offset, start, end);
-    }
-    this.offset += length;
-    this.bytes += length;
-  }
-
-  /** Makes room for `length` more bytes, so the `put` calls that follow need not check. */
-  reserve(length: number) {
-    this.room(length);
-  }
-
-  /** Copies bytes into room made by `reserve`: short pieces of a row, byte by byte. */
-  put(source: Buffer, start: number, end: number) {
-    const target = this.current;
-    let at = this.offset;
-    for (let i = start; i < end; i += 1) target[at++] = source[i]!;
-    this.bytes += at - this.offset;
-    this.offset = at;
-  }
-
-  /** Copies a whole small buffer into room made by `reserve`. */
-  putAll(source: Buffer) {
-    const target = this.current;
-    let at = this.offset;
-    for (let i = 0; i < source.length; i += 1) target[at++] = source[i]!;
-    this.bytes += source.length;
-    this.offset = at;
-  }
-
+  /** Text as UTF-8 bytes (tests, and rows made as text). */
   text(value: string) {
-    this.room(Buffer.byteLength(value));
-    const written = this.current.write(value, this.offset, 'utf8');
-    this.offset += written;
-    this.bytes += written;
-  }
-
-  /** For text known to be ASCII (our own metadata): no UTF-8 encoding pass. */
-  ascii(value: string) {
-    const length = value.length;
-    this.room(length);
-    const target = this.current;
-    let at = this.offset;
-    for (let i = 0; i < length; i += 1) target[at++] = value.charCodeAt(i);
-    this.offset = at;
-    this.bytes += length;
+    const length = Buffer.byteLength(value);
+    const target = this.room(length);
+    target.write(value, this.offset, 'utf8');
+    this.wrote(this.offset + length);
   }
 
   endRow(line: number, seq: number) {

@@ -77,7 +77,6 @@ describe('planTable', () => {
     expect(plan.statements).toHaveLength(1);
     expect(plan.statements[0]).toMatch(/^CREATE TABLE IF NOT EXISTS `d`\.`t` \(`id` Int64, `name` Nullable\(String\), `amount` Nullable\(Int64\), `_sdc_extracted_at` Nullable\(DateTime\)/);
     expect(plan.statements[0]).toMatch(/`_sdc_batched_at` DateTime DEFAULT now\(\).*ENGINE = ReplacingMergeTree\(`_sdc_sequence`\) ORDER BY \(`id`\)$/);
-    expect(plan.fastPath).toBe(true);
   });
 
   it('appends to a MergeTree without keys, and puts the tenant column first in the order', () => {
@@ -99,7 +98,6 @@ describe('planTable', () => {
     ]);
     expect(plan.columns.get('name')?.convert).toBe('stringify'); // a number into the String column
     expect(plan.columns.get('tags')?.convert).toBe('json'); // its JSON text, a string with its quotes
-    expect(plan.fastPath).toBe(false);
   });
 
   it('refuses to change the type of a key column, saying what to do', () => {
@@ -107,15 +105,13 @@ describe('planTable', () => {
     expect(() => planTable({ ...base, existing, properties: { ...properties, id: { type: 'string' } } })).toThrow(/key property "id" is now string but its column holds int.*full refresh/);
   });
 
-  it('keeps the fast path for checked columns, and knows which columns check their values', () => {
-    const plan = planTable({ ...base, properties: { ...properties, at: { type: 'string', format: 'date-time' }, ratio: { type: 'number' }, note: { type: 'string' } }, existing: new Map() });
-    expect(plan.fastPath).toBe(true);
-    expect(plan.checked).toBe(true);
+  it('knows which columns check their values', () => {
+    const plan = planTable({ ...base, properties: { ...properties, at: { type: 'string', format: 'date-time' }, ratio: { type: 'number' }, note: { type: 'string' }, doc: { type: 'object' } }, existing: new Map() });
     expect(plan.columns.get('at')?.check).toBeTypeOf('function');
+    expect(plan.columns.get('id')?.check).toBeTypeOf('function'); // Int64 overflow
     // A text column checks for values that are not text (a tap that sends numbers there).
     expect(plan.columns.get('note')?.check).toBeTypeOf('function');
-    expect(planTable({ ...base, properties: { id: { type: 'integer' }, note: { type: 'string' } }, existing: new Map() }).checked).toBe(true); // Int64 overflow
-    expect(planTable({ ...base, properties: { doc: { type: 'object' } }, keyProperties: [], existing: new Map() }).checked).toBe(false);
+    expect(plan.columns.get('doc')?.check).toBeUndefined();
   });
 
   it('stores a JSON column (several types, objects, arrays) as JSON text, and a string column as plain text', () => {
@@ -124,8 +120,8 @@ describe('planTable', () => {
     expect(plan.columns.get('s')?.convert).toBe('pass');
   });
 
-  it('sends renamed properties through the careful path', () => {
-    expect(planTable({ ...base, properties: { ...properties, 'first name': { type: 'string' } }, existing: new Map() }).fastPath).toBe(false);
+  it('renames properties that are not safe column names', () => {
+    expect(planTable({ ...base, properties: { ...properties, 'first name': { type: 'string' } }, existing: new Map() }).columns.get('first name')?.name).not.toBe('first name');
   });
 });
 

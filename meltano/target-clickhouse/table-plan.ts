@@ -7,9 +7,8 @@ import { checkFor, type ValueCheck } from './value-checks.js';
  * How a stream's SCHEMA meets its table: the DDL to run (create, add, widen), and for each
  * property the column it lands in and whether its JSON value can go to ClickHouse as it is
  * ('pass') or needs converting first ('json': its JSON text, strings with their quotes;
- * 'stringify': a String column's text; 'date': the date part). A stream whose properties
- * all pass takes the fast path: record bytes are streamed to ClickHouse without being
- * parsed, after a byte-level look at the values that have a `check` (value-checks.ts).
+ * 'stringify': a String column's text; 'date': the date part). Values copied as they are
+ * get a byte-level `check` first (value-checks.ts); record-row.ts writes the rows.
  */
 export type Converter = 'pass' | 'stringify' | 'json' | 'date';
 export type PlannedColumn = { source: string; name: string; spec: ColumnSpec; convert: Converter; check: ValueCheck | undefined };
@@ -18,9 +17,6 @@ export type TablePlan = {
   /** Metadata columns the schema does not declare itself (the loader or a default fills them). */
   metadata: Set<string>;
   statements: string[];
-  fastPath: boolean;
-  /** Some column checks its values (the fast path then looks at them before copying). */
-  checked: boolean;
   keyed: boolean;
   /** `ENGINE = … ORDER BY …` the stream's sync mode wants (for a new table or a rebuild). */
   engine: string;
@@ -136,8 +132,8 @@ export function planTable(input: {
     if (name in input.properties) continue;
     metadata.add(name);
     if (existing.has(name)) continue;
-    // The loader writes received and batched times into every row (18.16 does not apply a
-    // DEFAULT to JSONEachRow input); the default serves rows written by anything else.
+    // The loader writes received and batched times into every row; the default serves rows
+    // written by anything else.
     const fallback = name === '_sdc_batched_at' || name === '_sdc_received_at' ? ` DEFAULT ${features.dateTime64 ? 'now64(6)' : 'now()'}` : '';
     const definition = `${quoteIdent(name)} ${columnDefinition(spec, features)}${fallback}`;
     if (fresh) definitions.push(definition);
@@ -147,9 +143,7 @@ export function planTable(input: {
   const keyed = keyNames.length > 0;
   const engine = engineClause(input.mode ?? defaultMode(keyed), [...(input.tenantId ? [TENANT_COLUMN] : []), ...keyNames], keyed);
   if (fresh) statements.unshift(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}) ${engine}`);
-  const all = [...columns.values()];
-  return { columns, metadata, statements, // The fast path sends record bytes as they are, so property names must already be column names.
-    fastPath: all.every((c) => c.convert === 'pass' && c.name === c.source), checked: all.some((c) => c.check !== undefined), keyed, engine };
+  return { columns, metadata, statements, keyed, engine };
 }
 
 /** Values copied as they are (or cut to a date) are checked against what the column holds; converted text always fits a String. */

@@ -84,23 +84,30 @@ describe('dates', () => {
   it('refuses what is not a date, and counts a time of day dropped', () => {
     expect(verdictOf('Nullable(Date)', '"2024-02-30"')).toMatchObject({ reject: true, reason: expect.stringMatching(/^not a date/) });
     expect(verdictOf('Nullable(Date)', '"yesterday"')).toMatchObject({ reject: true });
+    // A bare number is days since 1970, as ClickHouse reads it in JSON.
+    expect(verdictOf('Nullable(Date)', '19782')).toEqual({ reject: false, reason: null, replacement: '"2024-02-29"' });
+    expect(verdictOf('Nullable(Date)', 'true')).toMatchObject({ reject: true });
     expect(verdictOf('Nullable(Date)', '"2024-02-29T00:00:00Z"')).toBe('ok');
     expect(verdictOf('Nullable(Date)', '"2024-02-29T10:00:00Z"')).toEqual({ reject: false, reason: 'time of day dropped: the column holds dates only', replacement: null });
   });
 });
 
 describe('date-times', () => {
-  it('18.16 DateTime: whole seconds from 1970 to the end of 2105; fractions counted, edges sent as seconds', () => {
+  it('18.16 DateTime: whole seconds from 1970 to the end of 2105; fractions counted, edges sent as UTC text', () => {
     expect(verdictOf('Nullable(DateTime)', '"2024-01-01T00:00:00.000000+00:00"')).toBe('ok');
     expect(verdictOf('Nullable(DateTime)', '"2023-11-14T22:13:21.000Z"')).toBe('ok');
     expect(verdictOf('Nullable(DateTime)', '"2024-01-01T00:00:00.5Z"')).toEqual({ reject: false, reason: 'fraction of a second dropped: ClickHouse before 20.1 stores whole seconds', replacement: null });
-    expect(verdictOf('Nullable(DateTime)', '"1970-01-01T00:00:00+00:00"')).toEqual({ reject: false, reason: null, replacement: '0' });
-    expect(verdictOf('Nullable(DateTime)', '"1969-12-31T23:30:00-01:00"')).toEqual({ reject: false, reason: null, replacement: '1800' });
+    expect(verdictOf('Nullable(DateTime)', '"1970-01-01T00:00:00+00:00"')).toEqual({ reject: false, reason: null, replacement: '"1970-01-01 00:00:00Z"' });
+    expect(verdictOf('Nullable(DateTime)', '"1969-12-31T23:30:00-01:00"')).toEqual({ reject: false, reason: null, replacement: '"1970-01-01 00:30:00Z"' });
+    // A bare number is seconds since 1970 (as ClickHouse reads it in JSON), written out as text.
+    expect(verdictOf('Nullable(DateTime)', '1800')).toEqual({ reject: false, reason: null, replacement: '"1970-01-01 00:30:00Z"' });
+    expect(verdictOf('Nullable(DateTime)', '-1')).toMatchObject({ reject: true });
+    expect(verdictOf('Nullable(DateTime)', '1.5')).toMatchObject({ reject: true, reason: expect.stringMatching(/^not a date-time/) });
     expect(verdictOf('Nullable(DateTime)', '"1970-01-01T01:00:00+02:00"')).toMatchObject({ reject: true, reason: "date-time before 1970-01-01, which ClickHouse 18.16's DateTime cannot hold" });
     expect(verdictOf('Nullable(DateTime)', '"0001-01-01T00:00:00.000000+00:00"')).toMatchObject({ reject: true });
     expect(verdictOf('Nullable(DateTime)', '"2200-01-01T00:00:00.000000+00:00"')).toMatchObject({ reject: true, reason: "date-time after 2105-12-31, which ClickHouse 18.16's DateTime cannot hold" });
     expect(verdictOf('Nullable(DateTime)', '"not a time"')).toMatchObject({ reject: true, reason: expect.stringMatching(/^not a date-time/) });
-    expect(verdictOf('DateTime', '"1900-01-01T12:00:00.123456+00:00"')).toMatchObject({ reject: true, replacement: '0', reason: expect.stringMatching(/holds 1970-01-01 00:00:00$/) });
+    expect(verdictOf('DateTime', '"1900-01-01T12:00:00.123456+00:00"')).toMatchObject({ reject: true, replacement: '"1970-01-01T00:00:00Z"', reason: expect.stringMatching(/holds 1970-01-01 00:00:00$/) });
   });
 
   it("24.x DateTime64(6, 'UTC'): 1900 … 2299 to the microsecond", () => {

@@ -20,6 +20,12 @@ const MINUS = 0x2d;
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
+/** A JSON number that is a whole number of reasonable size, or undefined. */
+function wholeNumber(buf: Buffer, start: number, end: number): number | undefined {
+  const text = buf.toString('latin1', start, end);
+  return /^-?\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
 const rewrite = (replacement: string): Verdict => ({ reject: false, reason: undefined, replacement });
 const lossy = (reason: string, replacement?: string): Verdict => ({ reject: false, reason, replacement });
 
@@ -27,7 +33,7 @@ const lossy = (reason: string, replacement?: string): Verdict => ({ reject: fals
 function rejecter(spec: ColumnSpec, features: ServerFeatures) {
   if (spec.nullable) return (reason: string): Verdict => ({ reject: true, reason, replacement: 'null' });
   const [value, shown] =
-    spec.kind === 'date' ? ['"1970-01-01"', '1970-01-01'] : spec.kind === 'datetime' ? (spec.wide ? ['"1970-01-01 00:00:00"', '1970-01-01 00:00:00'] : ['0', '1970-01-01 00:00:00']) : ['0', '0'];
+    spec.kind === 'date' ? ['"1970-01-01"', '1970-01-01'] : spec.kind === 'datetime' ? (spec.wide ? ['"1970-01-01 00:00:00"', '1970-01-01 00:00:00'] : ['"1970-01-01T00:00:00Z"', '1970-01-01 00:00:00']) : ['0', '0'];
   void features;
   return (reason: string): Verdict => ({ reject: true, reason: `${reason}; the column cannot be empty (a sorting key or not nullable), so it holds ${shown}`, replacement: value });
 }
@@ -112,7 +118,14 @@ function dateCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   const above = reject(`date ${range.above}`);
   const timeDropped = lossy('time of day dropped: the column holds dates only');
   return (buf, start, end) => {
-    if (buf[start] !== QUOTE) return undefined;
+    if (buf[start] !== QUOTE) {
+      // A bare number: days since 1970, as ClickHouse read one in JSON; TabSeparated needs the date written out.
+      const day = wholeNumber(buf, start, end);
+      if (day === undefined) return notDate;
+      if (day < range.minDay) return below;
+      if (day > range.maxDay) return above;
+      return rewrite(`"${utcText(day * 86400, '').slice(0, 10)}"`);
+    }
     const t = readTimeText(buf, start, end);
     if (!t) return notDate;
     if (t.year <= range.minYear || t.year >= range.maxYear) {
@@ -133,8 +146,17 @@ function dateTimeCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
   const above = reject(`date-time ${range.above}`);
   const fractionReason = spec.wide ? `digits of a second past the ${keep}th dropped: the column keeps ${keep}` : 'fraction of a second dropped: ClickHouse before 20.1 stores whole seconds';
   const fractionDropped = lossy(fractionReason);
+  // UTC text ClickHouse reads exactly: a DateTime64 column is in UTC; a DateTime is read in the server's zone unless the text says Z.
+  const instantText = (seconds: number, micros: string) => (spec.wide ? `"${utcText(seconds, micros)}"` : `"${utcText(seconds, '')}Z"`);
   return (buf, start, end) => {
-    if (buf[start] !== QUOTE) return undefined;
+    if (buf[start] !== QUOTE) {
+      // A bare number: seconds since 1970, as ClickHouse read one in JSON; in TabSeparated 18.16 reads digits wrongly.
+      const seconds = wholeNumber(buf, start, end);
+      if (seconds === undefined) return notDateTime;
+      if (seconds < range.minSecond) return below;
+      if (seconds > range.maxSecond) return above;
+      return rewrite(instantText(seconds, ''));
+    }
     const t = readTimeText(buf, start, end);
     if (!t) return notDateTime;
     const dropsFraction = fractionBeyond(buf, t, keep);
@@ -145,7 +167,7 @@ function dateTimeCheck(spec: ColumnSpec, features: ServerFeatures): ValueCheck {
     if (seconds < range.minSecond) return below;
     if (seconds > range.maxSecond) return above;
     const micros = t.fractionDigits > 0 ? buf.toString('latin1', t.fractionStart, t.fractionStart + Math.min(6, t.fractionDigits)).padEnd(6, '0') : '';
-    const replacement = spec.wide ? `"${utcText(seconds, micros)}"` : String(seconds);
+    const replacement = instantText(seconds, micros);
     return dropsFraction ? lossy(fractionReason, replacement) : rewrite(replacement);
   };
 }

@@ -6,7 +6,7 @@ import { quoteIdent, quoteString } from './identifiers.js';
 import type { TargetConfig } from './config.js';
 import { rowsStream, type SealedRows } from './row-batch.js';
 
-/** The target's view of ClickHouse: DDL, column lookups, raw JSONEachRow inserts, counts. */
+/** The target's view of ClickHouse: DDL, column lookups, raw TabSeparated (and JSONEachRow) inserts, counts. */
 export type Warehouse = Awaited<ReturnType<typeof connectWarehouse>>;
 
 /**
@@ -76,6 +76,21 @@ export async function connectWarehouse(config: TargetConfig, log: (line: string)
   const databaseEngine = async () =>
     (knownDatabaseEngine ??= (await select<{ engine: string }>(`SELECT engine FROM system.databases WHERE name = ${quoteString(config.database)}`))[0]?.engine ?? 'Ordinary');
 
+  async function insertAs(query: string, rows: SealedRows, end: number) {
+    try {
+      await withRetry(
+        'insert',
+        async () => {
+          const result = await client.exec({ query, values: rowsStream(rows, end), clickhouse_settings: { date_time_input_format: 'best_effort', input_format_skip_unknown_fields: 1 } });
+          await drain(result.stream);
+        },
+        log,
+      );
+    } catch (error) {
+      throw new InsertError(shortError(error));
+    }
+  }
+
   return {
     version,
     features,
@@ -93,24 +108,16 @@ export async function connectWarehouse(config: TargetConfig, log: (line: string)
       );
       return new Map(rows.map((r) => [r.name, r.type]));
     },
-    /** Sends rows (JSONEachRow bytes, up to byte `end`); a retry re-sends the same bytes. */
-    async insert(table: string, rows: SealedRows, end = rows.bytes) {
-      try {
-        await withRetry(
-          'insert',
-          async () => {
-            const result = await client.exec({
-              query: `INSERT INTO ${db}.${quoteIdent(table)} FORMAT JSONEachRow`,
-              values: rowsStream(rows, end),
-              clickhouse_settings: { date_time_input_format: 'best_effort', input_format_skip_unknown_fields: 1 },
-            });
-            await drain(result.stream);
-          },
-          log,
-        );
-      } catch (error) {
-        throw new InsertError(shortError(error));
-      }
+    /**
+     * Sends rows (TabSeparated bytes of the named columns, up to byte `end`); a retry re-sends
+     * the same bytes. Columns left out get their DEFAULT.
+     */
+    async insert(table: string, columns: readonly string[], rows: SealedRows, end = rows.bytes) {
+      await insertAs(`INSERT INTO ${db}.${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FORMAT TabSeparated`, rows, end);
+    },
+    /** Sends JSONEachRow rows (the rejects table's, made from objects). */
+    async insertJson(table: string, rows: SealedRows) {
+      await insertAs(`INSERT INTO ${db}.${quoteIdent(table)} FORMAT JSONEachRow`, rows, rows.bytes);
     },
     async deleteOlderVersions(table: string, version: number) {
       const target = `${db}.${quoteIdent(table)}`;
