@@ -56,6 +56,10 @@ const TAB = 0x09;
 const NEWLINE = 0x0a;
 const NULL_FIELD = Buffer.from('\\N');
 const NO_BYTES = Buffer.alloc(0);
+const hasBackslash = (buf: Buffer, start: number, end: number) => {
+  for (let i = start; i < end; i += 1) if (buf[i] === 0x5c || buf[i]! < 0x20) return true;
+  return false;
+};
 
 /**
  * The Singer message loop. RECORDs are appended to a per-stream batch of TabSeparated rows
@@ -300,6 +304,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   /** A metadata value the message carries (time_extracted, version) as a field: its text, or NULL. */
   function messageField(batch: RowBatch, buf: Buffer, span: Span | undefined) {
     if (span === undefined || (buf[span.start] === 0x6e && span.end - span.start === 4)) writeBytes(batch, NULL_FIELD, 0, 2);
+    else if (buf[span.start] === 0x22 && !hasBackslash(buf, span.start + 1, span.end - 1)) writeBytes(batch, buf, span.start + 1, span.end - 1);
     else if (buf[span.start] === 0x22 && validEscapes(buf, span.start + 1, span.end - 1)) writeJsonString(batch, buf, span.start + 1, span.end - 1);
     else writeEscaped(batch, buf, span.start, span.end);
   }
@@ -317,11 +322,14 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       if (separate) writeByte(batch, TAB);
       messageField(batch, buf, scan.version);
     }
+    // The rest in one go: the same bytes row after row, then the sequence number.
     const tail = rowTail(batch, stream);
     const digits = fill.sequence ? sequenceDigits : NO_BYTES;
     const target = batch.room(tail.length + digits.length + 1);
     let at = batch.at;
-    for (let i = 0; i < tail.length; i += 1) target[at++] = tail[i]!;
+    // A whole buffer: one native copy beats a loop of ~80 bytes.
+    target.set(tail, at);
+    at += tail.length;
     for (let i = 0; i < digits.length; i += 1) target[at++] = digits[i]!;
     target[at++] = NEWLINE;
     batch.wrote(at);
@@ -352,16 +360,15 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
 
   function appendRecord(stream: StreamState, buf: Buffer, scan: ScannedMessage, line: number, compact: boolean) {
     const record = scan.record!;
-    if (!stream.row.read(buf, record, stream.onUnknown)) {
+    const batch = (stream.batch ??= newBatch(stream));
+    if (!stream.row.append(batch, buf, record, stream.onUnknown)) {
       // The compact scan judged the record's end by the line's tail; the full scan knows better.
       const full = compact ? scanMessage(buf) : undefined;
       if (full?.record && buf[full.record.start] === 0x7b) return appendRecord(stream, buf, full, line, false);
       throw new MessageError(line, 'the record is not a well-formed JSON object', stream.name);
     }
-    const batch = (stream.batch ??= newBatch(stream));
     const seq = nextSequence();
     noteValues(stream, batch, buf, record, seq);
-    stream.row.write(batch, buf);
     appendMetadata(batch, stream, buf, scan);
     batch.endRow(line, seq);
     if (stream.received === 0) stream.firstSeq = seq;

@@ -26,6 +26,7 @@ const LETTER_N = 0x6e;
 const LETTER_T = 0x74;
 const LETTER_F = 0x66;
 const TAB = 0x09;
+const LETTER_CAPITAL_N = 0x4e;
 const NULL_FIELD = Buffer.from('\\N');
 
 const isBlank = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
@@ -193,7 +194,7 @@ export function recordRow(columns: PlannedColumn[], options: { boolWords: boolea
     return true;
   }
 
-  /** Tells `onNote` of each value of the record last read that a check gave a reason about (lost precision, a rejected value), with its source span. */
+  /** Tells `onNote` of each value of the record last appended that a check gave a reason about (lost precision, a rejected value), with its source span. */
   function eachNote(onNote: (column: PlannedColumn, verdict: Verdict & { reason: string }, start: number, end: number) => void) {
     if (!noted) return;
     for (let o = 0; o < count; o += 1) {
@@ -228,7 +229,7 @@ export function recordRow(columns: PlannedColumn[], options: { boolWords: boolea
     else writeEscaped(out, buf, start, end); // true/false as text, an object or a list
   }
 
-  /** Writes the record last `read` as the row's fields, tab-separated (no tab or newline after the last). */
+  /** Writes the record last `read` as the row's fields. */
   function write(out: TsvOut, buf: Buffer) {
     // Room for the whole row at once: no field takes more than twice its source bytes, or its replacement.
     let bound = count;
@@ -278,5 +279,87 @@ export function recordRow(columns: PlannedColumn[], options: { boolWords: boolea
     out.wrote(at);
   }
 
-  return { count, read, eachNote, write };
+  /**
+   * The common case, in one pass: a compact record whose keys are the columns in order, each
+   * one present, each value a number, a plain string, true/false or null that its check lets
+   * through. Writes the row's fields straight into the batch; false (nothing written) for
+   * anything else, which then goes through `read` and `write`.
+   */
+  function writeInOrder(out: TsvOut, buf: Buffer, record: Span): boolean {
+    const end = record.end;
+    // A field is never longer than its value's source bytes, plus a tab.
+    const target = out.room(end - record.start + count);
+    let at = out.at;
+    let i = record.start + 1;
+    for (let o = 0; o < count; o += 1) {
+      if (o > 0) {
+        if (buf[i] !== COMMA) return false;
+        i += 1;
+        target[at++] = TAB;
+      }
+      const key = keys[o];
+      if (key === undefined || ordinals[o] !== o) return false;
+      const length = key.length;
+      if (i + length >= end) return false;
+      for (let k = 0; k < length; k += 1) if (buf[i + k] !== key[k]) return false;
+      i += length;
+      if (buf[i] !== COLON) return false;
+      const start = (i += 1);
+      const c = buf[i];
+      if (c === QUOTE) {
+        for (i += 1; i < end; i += 1) {
+          const d = buf[i]!;
+          if (d === QUOTE) break;
+          if (d === BACKSLASH || d < 0x20) return false;
+        }
+        if (i >= end || !copiesText[o] || cutsDate[o]) return false;
+        i += 1;
+        const check = checks[o];
+        if (check !== undefined && check(buf, start, i) !== undefined) return false;
+        for (let j = start + 1; j < i - 1; j += 1) target[at++] = buf[j]!;
+        continue;
+      }
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) return false;
+      while (i < end) {
+        const d = buf[i]!;
+        if (d === COMMA || d === CLOSE_BRACE) break;
+        if (d <= 0x20) return false;
+        i += 1;
+      }
+      if (i === start) return false;
+      if (c === LETTER_N && isWord(buf, start, i, 'null')) {
+        target[at++] = BACKSLASH;
+        target[at++] = LETTER_CAPITAL_N;
+        continue;
+      }
+      const check = checks[o];
+      if (check !== undefined && check(buf, start, i) !== undefined) return false;
+      const word = c === LETTER_T && isWord(buf, start, i, 'true') ? 0 : c === LETTER_F && isWord(buf, start, i, 'false') ? 1 : -1;
+      if (word < 0) for (let j = start; j < i; j += 1) target[at++] = buf[j]!;
+      else if (passes[o]) {
+        const text = words[o]![word]!;
+        for (let j = 0; j < text.length; j += 1) target[at++] = text[j]!;
+      } else return false;
+    }
+    if (buf[i] !== CLOSE_BRACE || i !== end - 1) return false;
+    out.wrote(at);
+    return true;
+  }
+
+  /**
+   * Writes the record in `buf` at `record` as the row's fields, tab-separated (no tab or
+   * newline after the last). False, with nothing written, when the record is not a
+   * well-formed JSON object.
+   */
+  function append(out: TsvOut, buf: Buffer, record: Span, onUnknown: (property: string) => void): boolean {
+    if (writeInOrder(out, buf, record)) {
+      noted = false;
+      return true;
+    }
+    if (!read(buf, record, onUnknown)) return false;
+    write(out, buf);
+    return true;
+  }
+
+  return { count, append, eachNote };
 }
