@@ -60,6 +60,9 @@ const envSchema = z.object({
   TEST_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).default(120),
   DISCOVER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(5).default(600),
   SYNC_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(10).default(6 * 3600),
+  // How old the connector's last discovery may be for a sync to start from it instead of
+  // discovering first (core/pipelines/discovery-reuse.ts); 0 discovers before every sync.
+  SLUICE_DISCOVERY_REUSE_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(30 * 86_400).default(3600),
   SYNC_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0.1).max(3600).default(30),
   // The reconciler's pass (core/runs/reconciler.ts); 0 turns it off, for processes that share a
   // database with other queue prefixes (tests), where every other prefix's run would look lost.

@@ -32,8 +32,8 @@ describe('syncs of tap-sluice-postgres start from the last discovery', () => {
   };
   /** How many times the tap started: it says where it connects first thing, in a discovery and in a sync alike. */
   const tapStarts = (log: string) => log.split('\n').filter((line) => line.includes('[tap-sluice-postgres] INFO tap-sluice-postgres: PostgreSQL at')).length;
-  const FROM_LAST_DISCOVERY = /Starting from the source's last discovery \([^)]+\): this source checks each table as it reads it/;
-  const DISCOVERING = "Discovering the source's streams first";
+  const FROM_LAST_DISCOVERY = /Using the source's tables as found [a-z0-9 ]+ ago: this source checks each table as it reads it/;
+  const DISCOVERING = "Looking at the source's tables first";
 
   beforeAll(async () => {
     stack = await startStack({ workers: 1 });

@@ -108,6 +108,9 @@ describe('runs', () => {
     // The finished log is kept: downloadable, and replayed over SSE once the live copy is gone.
     const text = await fetch(`${stack.baseUrl}/api/v1/runs/${first.id}/log`, { headers: { authorization: `Bearer ${stack.token}` } }).then((r) => r.text());
     expect(text).toMatch(/Sync completed/);
+    // A PyPI tap's sync starts from the discovery made just before (this test's first), without starting the tap to discover again.
+    expect(text).toMatch(/Using the source's tables as found (less than a minute|a minute|\d+ minutes) ago \(they are checked again at most once an hour\)\./);
+    expect(text).not.toContain("Looking at the source's tables first");
     expect(text.trim().split('\n').at(-1)).toMatch(/END +succeeded$/);
     const live = await readSse(`${stack.baseUrl}/api/v1/runs/${first.id}/logs`, stack.token);
     // records-so-far progress rides on the same stream as the log lines

@@ -14,7 +14,7 @@ export type WorkerDeps = {
   redis: Redis;
   keyring: Keyring;
   log: Logger;
-  env: Pick<Env, 'DATABASE_URL' | 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'SLUICE_CLICKHOUSE_USERS_DIR' | 'SLUICE_QUEUE_PREFIX'> & ConnectorPolicyEnv;
+  env: Pick<Env, 'DATABASE_URL' | 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'SLUICE_CLICKHOUSE_USERS_DIR' | 'SLUICE_QUEUE_PREFIX' | 'SLUICE_DISCOVERY_REUSE_SECONDS'> & ConnectorPolicyEnv;
   slots: TenantSlots;
   cancels: CancelRegistry;
   timeoutsMs: Record<RunKind, number>;

@@ -1,10 +1,9 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { connectorCatalogs } from '../db/schema/index.js';
 import { explainFailure } from '../meltano/failure-reasons.js';
 import type { Actor } from '../core/audit/service.js';
 import * as connectors from '../core/connectors/service.js';
 import * as pipelines from '../core/pipelines/service.js';
-import { lastCatalog } from '../core/pipelines/last-discovery.js';
+import { lastCatalog, storeDiscovery } from '../core/pipelines/last-discovery.js';
 import * as catalog from '../core/plugins/service.js';
 import * as runs from '../core/runs/service.js';
 import { whileHeld, type Claim } from '../core/runs/fence.js';
@@ -120,10 +119,13 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   // Sluice's own lines (a plugin's install, uv's output): straight to the log, never read as the tap's.
   const say: RunLogLine = (level, message) => writer.write({ type: 'log', level, message: scrub(message), at: new Date().toISOString() });
   const timeoutMs = deps.timeoutsMs[run.kind];
+  // Fenced like every write of this run: a run another worker took over stores nothing.
+  const keepDiscovery = (catalog: Record<string, unknown>, streams: ReturnType<typeof streamsOf>) =>
+    whileHeld(deps.db, claim, (tx) => storeDiscovery(tx, { connectorId: connector.id, tenantId: run.tenantId, catalog, streams }));
   const storeCatalog = async (found: { catalog?: Record<string, unknown>; streams?: ReturnType<typeof streamsOf> }) => {
-    if (!found.catalog || !found.streams) return;
-    const row = { connectorId: connector.id, tenantId: run.tenantId, catalog: found.catalog, streams: found.streams, discoveredAt: new Date() };
-    await afterRun("save the streams it found", () => whileHeld(deps.db, claim, (tx) => tx.insert(connectorCatalogs).values(row).onConflictDoUpdate({ target: connectorCatalogs.connectorId, set: row })));
+    const { catalog: discovered, streams } = found;
+    if (!discovered || !streams) return;
+    await afterRun("save the streams it found", () => keepDiscovery(discovered, streams));
   };
 
   if (run.kind === 'test') {
@@ -189,7 +191,12 @@ async function execute(deps: WorkerDeps, run: Run, writer: LogWriter, signal: Ab
   let lastState: Record<string, unknown> | undefined = states.startState;
   const synced = await runSync({
     tap: plugin,
-    lastDiscovery: () => lastCatalog(deps.db, connector.id),
+    discoveries: {
+      last: () => lastCatalog(deps.db, connector.id),
+      // A sync's own discovery is kept at once, so the next syncs may start from it.
+      save: (found) => keepDiscovery(found, streamsOf(found, plugin.capabilities)),
+      maxAgeSeconds: deps.env.SLUICE_DISCOVERY_REUSE_SECONDS,
+    },
     target: targetPlugin,
     config,
     pipeline,

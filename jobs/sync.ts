@@ -11,7 +11,7 @@ import { pluginExecutable } from '../meltano/project.js';
 import { withRunDir, writePrivateFile } from '../meltano/run-dir.js';
 import type { SpawnResult } from '../meltano/spawn.js';
 import { prepareTap } from './discover.js';
-import { catalogForSync, type LastDiscovery } from './sync-catalog.js';
+import { catalogForSync, type SyncDiscoveries } from './sync-catalog.js';
 import { changeLogTapConfig, markChangeLogStreams, startChangeLog, type ChangeLog } from './log-based-sync.js';
 
 export const DESTINATION_PLUGIN = 'target-clickhouse';
@@ -40,8 +40,8 @@ export function targetConfig(settings: readonly unknown[], destination: Record<s
 }
 
 /**
- * One sync: the tap discovers its catalog (a tap that checks the source's tables itself
- * starts from the connector's last discovery instead: jobs/sync-catalog.ts), Sluice applies
+ * One sync: the tap discovers its catalog, or starts from the connector's last discovery
+ * when it is recent enough and nothing changed since (jobs/sync-catalog.ts), Sluice applies
  * the pipeline's selection and replication choices to it, then starts the tap (`--config
  * --catalog --state`) and the target (`--config`) with the tap's stdout piped into the
  * target's stdin. Each runs in a folder of its own, under a uid of its own, and sees only
@@ -57,8 +57,8 @@ export async function runSync(
   input: {
     /** The source's plugin; `capabilities` as meltano.yml declares them (`log-based`, `live-schema`). */
     tap: PluginSpec & { capabilities?: readonly string[] | undefined };
-    /** The connector's last discovery, read only for a tap that checks the live tables itself (`live-schema`). */
-    lastDiscovery?: (() => Promise<LastDiscovery | undefined>) | undefined;
+    /** The connector's stored discoveries: the last one, when it may be used, instead of discovering (jobs/sync-catalog.ts); without them the tap discovers. */
+    discoveries?: SyncDiscoveries | undefined;
     /** target-clickhouse's definition (its settings' defaults). */
     target: PluginSpec;
     config: Record<string, unknown>;
@@ -78,7 +78,7 @@ export async function runSync(
     // The tap's settings plus, where a stream reads the change log, its slot: written once, read by both runs.
     const logBasedSettings = changeLogTapConfig(input.pipeline.id, input.pipeline.streams);
     const tapFolder = await prepareTap(run, input.tap, input.config, logBasedSettings);
-    const found = await catalogForSync(run, tapFolder, { plugin: input.tap, config: input.config, onLine: input.onLine, signal: input.signal, timeoutMs: input.timeoutMs, lastDiscovery: input.lastDiscovery });
+    const found = await catalogForSync(run, tapFolder, { plugin: input.tap, config: input.config, onLine: input.onLine, signal: input.signal, timeoutMs: input.timeoutMs, discoveries: input.discoveries });
     if (!found.catalog) return found.result;
     const missing = missingStreams(found.catalog, input.pipeline.streams);
     if (missing.length > 0) input.onLine(`WARNING The source no longer offers ${missing.map((s) => `"${s}"`).join(', ')}; the other streams are synced.`);
