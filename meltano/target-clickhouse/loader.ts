@@ -263,7 +263,8 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       ...(f.batchedAt ? ['_sdc_batched_at'] : []),
       ...(f.sequence ? ['_sdc_sequence'] : []),
     ];
-    state.keyColumns = [...(config.tenant_id ? [TENANT_COLUMN] : []), ...message.key_properties.map((k) => plan.columns.get(k)!.name)];
+    // Every row of this run carries this loader's tenant: its distinct keys are those of the key columns alone.
+    state.keyColumns = message.key_properties.map((k) => plan.columns.get(k)!.name);
     streams.set(message.stream, state);
     progress.started(message.stream);
   }
@@ -453,7 +454,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
           counts.push({ stream: s.name, table: s.table, received: s.received, inserted: s.inserted, inTable: s.inserted, distinctKeys: undefined, ok: s.received === s.inserted, lossy: s.lossy.list() });
           continue;
         }
-        const found = await warehouse.countRun(s.table, s.firstSeq, s.lastSeq, s.keyColumns);
+        const found = await warehouse.countRun(s.table, s.firstSeq, s.lastSeq, s.keyColumns, s.fill.tenant ? config.tenant_id : undefined);
         // Keyed tables may have merged away replayed duplicates already; never below the distinct keys.
         const ok = s.received === s.inserted && (s.keyColumns.length > 0 ? found.rows >= (found.distinctKeys ?? 0) && found.rows <= s.inserted : found.rows === s.inserted);
         counts.push({ stream: s.name, table: s.table, received: s.received, inserted: s.inserted, inTable: found.rows, distinctKeys: found.distinctKeys, ok, lossy: s.lossy.list() });

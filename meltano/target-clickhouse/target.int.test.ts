@@ -233,6 +233,20 @@ describe('target-clickhouse: tables and types', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await rows(`SELECT _sluice_tenant_id AS t, id FROM ${database}.tenanted`)).toEqual([{ t: 'acme', id: '1' }]);
   });
+
+  it("reconciles a tenant's run alone in a table shared by tenants, whose other runs' sequence numbers may overlap it", async () => {
+    const lines = (count: number) => [schema('shared', { id: { type: 'integer' } }), ...Array.from({ length: count }, (_, i) => record('shared', { id: i }))];
+    expect((await runTarget(lines(1), { tenant_id: 'tenant-a' })).exitCode).toBe(0);
+    // Another tenant's rows with a sequence number every millisecond for the next minute: each
+    // run's numbers start at its clock, so a run at the same time as this one would have these.
+    const now = BigInt(Date.now()) * 1000n;
+    await clickhouse.command({ query: `INSERT INTO ${database}.shared (id, _sluice_tenant_id, _sdc_sequence) SELECT number, 'tenant-a', ${now} + number * 1000 FROM system.numbers LIMIT 60000` });
+    const result = await runTarget(lines(5000), { tenant_id: 'tenant-b' });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/"received":5000,"inserted":5000,"inTable":5000,"distinctKeys":5000,"ok":true/);
+    const [overlap] = await rows(`SELECT count() AS n FROM ${database}.shared WHERE _sluice_tenant_id = 'tenant-a' AND _sdc_sequence BETWEEN (SELECT min(_sdc_sequence) FROM ${database}.shared WHERE _sluice_tenant_id = 'tenant-b') AND (SELECT max(_sdc_sequence) FROM ${database}.shared WHERE _sluice_tenant_id = 'tenant-b')`);
+    expect(Number(overlap!.n)).toBeGreaterThan(0);
+  });
 });
 
 describe('target-clickhouse: failures', () => {

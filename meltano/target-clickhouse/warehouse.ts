@@ -5,6 +5,7 @@ import { featuresOf, type ServerFeatures } from './column-types.js';
 import { quoteIdent, quoteString } from './identifiers.js';
 import type { TargetConfig } from './config.js';
 import { rowsStream, type SealedRows } from './row-batch.js';
+import { TENANT_COLUMN } from './table-plan.js';
 
 /** The target's view of ClickHouse: DDL, column lookups, raw TabSeparated (and JSONEachRow) inserts, counts. */
 export type Warehouse = Awaited<ReturnType<typeof connectWarehouse>>;
@@ -132,11 +133,15 @@ export async function connectWarehouse(config: TargetConfig, log: (line: string)
       }
       throw new Error(`ClickHouse did not finish removing old versions of ${table} within 10 minutes`);
     },
-    /** Rows of this run (by sequence range) now in the table, and their distinct keys. */
-    async countRun(table: string, fromSeq: number, toSeq: number, keyColumns: string[]) {
+    /**
+     * Rows of this run (by sequence range, and tenant in a table shared by tenants, whose other
+     * runs' sequence ranges may overlap this one) now in the table, and their distinct keys.
+     */
+    async countRun(table: string, fromSeq: number, toSeq: number, keyColumns: string[], tenant?: string) {
       const keys = keyColumns.length > 0 ? `, uniqExact(${keyColumns.map(quoteIdent).join(', ')}) AS k` : '';
+      const ofTenant = tenant === undefined ? '' : ` AND ${quoteIdent(TENANT_COLUMN)} = ${quoteString(tenant)}`;
       const [row] = await select<{ n: string; k?: string }>(
-        `SELECT count() AS n${keys} FROM ${db}.${quoteIdent(table)} WHERE ${quoteIdent('_sdc_sequence')} BETWEEN ${fromSeq} AND ${toSeq}`,
+        `SELECT count() AS n${keys} FROM ${db}.${quoteIdent(table)} WHERE ${quoteIdent('_sdc_sequence')} BETWEEN ${fromSeq} AND ${toSeq}${ofTenant}`,
       );
       return { rows: Number(row?.n ?? 0), distinctKeys: row?.k === undefined ? undefined : Number(row.k) };
     },
