@@ -1,5 +1,6 @@
 import type { TargetConfig } from './config.js';
 import { tableName } from './identifiers.js';
+import type { Consumed } from './line-reader.js';
 import { isRecordType, scanCompactRecord, scanMessage, type ScannedMessage, type Span } from './message-scan.js';
 import { MessageError, parseMessage, type SchemaMessage } from './messages.js';
 import { createLoadClock } from './load-times.js';
@@ -22,6 +23,8 @@ export type StreamCounts = { stream: string; table: string; received: number; in
 type StreamState = {
   name: string;
   nameBytes: Buffer;
+  /** `{"type":"RECORD","stream":"<name>","record":` as taps print it (undefined when the name needs escapes): the lines handleLines takes in place. */
+  recordPrefix: Buffer | undefined;
   /** Where rows are inserted now: the stream's table, or its staging copy (sync modes). */
   table: string;
   target: StreamTable;
@@ -214,6 +217,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     const state: StreamState = previous ?? {
       name: message.stream,
       nameBytes: Buffer.from(message.stream),
+      recordPrefix: JSON.stringify(message.stream) === `"${message.stream}"` ? Buffer.from(`{"type":"RECORD","stream":"${message.stream}","record":`) : undefined,
       table,
       target,
       plan,
@@ -368,6 +372,12 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       if (full?.record && buf[full.record.start] === 0x7b) return appendRecord(stream, buf, full, line, false);
       throw new MessageError(line, 'the record is not a well-formed JSON object', stream.name);
     }
+    endRecord(stream, batch, buf, scan, line);
+  }
+
+  /** After the record's fields: its metadata, its place in the batch, and the batch sent when full. */
+  function endRecord(stream: StreamState, batch: RowBatch, buf: Buffer, scan: ScannedMessage, line: number) {
+    const record = scan.record!;
     const seq = nextSequence();
     noteValues(stream, batch, buf, record, seq);
     appendMetadata(batch, stream, buf, scan);
@@ -415,7 +425,44 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     if (fatal) throw fatal;
   }
 
+  const taken: Consumed = { at: 0, lines: 0 };
+  const plainScan: ScannedMessage & { record: Span } = { record: { start: 0, end: 0 }, escapedStream: false };
+
   return {
+    /**
+     * Takes in place the lines from `start` that are RECORDs of the stream the last record
+     * was of, laid out as taps print them without time_extracted or version (our PostgreSQL
+     * source's): no buffer per line, no scan of the message. Stops at any other line (which
+     * then goes to handleLine), when the stream's batches are waiting for ClickHouse, or after
+     * an error.
+     */
+    handleLines(chunk: Buffer, start: number, end: number, line: number): Consumed {
+      taken.at = start;
+      taken.lines = 0;
+      const stream = lastStream;
+      const prefix = stream?.recordPrefix;
+      if (!stream || !prefix || fatal) return taken;
+      const length = prefix.length;
+      let at = start;
+      while (stream.pending.length <= MAX_PENDING) {
+        const newline = chunk.indexOf(NEWLINE, at);
+        if (newline < 0 || newline >= end || newline - at < length + 3) break;
+        let k = 0;
+        while (k < length && chunk[at + k] === prefix[k]) k += 1;
+        // The record object, then the message's closing brace, end the line.
+        if (k < length || chunk[at + length] !== 0x7b || chunk[newline - 1] !== 0x7d || chunk[newline - 2] !== 0x7d) break;
+        plainScan.record.start = at + length;
+        plainScan.record.end = newline - 1;
+        const batch = (stream.batch ??= newBatch(stream));
+        // Anything the row writer does not take (another field after the record, say) is handleLine's.
+        if (!stream.row.append(batch, chunk, plainScan.record, stream.onUnknown)) break;
+        endRecord(stream, batch, chunk, plainScan, line + taken.lines);
+        taken.lines += 1;
+        at = newline + 1;
+        taken.at = at;
+      }
+      return taken;
+    },
     /** Handles one input line; returns a promise only when the line needs waiting for. */
     handleLine(buf: Buffer, line: number): void | Promise<void> {
       if (fatal) throw fatal;

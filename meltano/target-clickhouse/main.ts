@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   let code = 0;
   try {
     // Large reads into two reused buffers: fewer, bigger chunks than process.stdin's 64 KB, and no garbage.
-    await forEachLine(readInTurns(0), loader.handleLine);
+    await forEachLine(readInTurns(0), loader.handleLine, loader.handleLines);
     await loader.finish();
   } catch (error) {
     // Keep what was valid before the failure; the emitted state never passes it.

@@ -89,4 +89,31 @@ describe('forEachLine', () => {
     });
     expect(order).toEqual(['start a', 'a done', 'start b']);
   });
+
+  it('offers each chunk to the in-place handler first and gives every line it leaves to onLine, each once and in order', async () => {
+    const text = Array.from({ length: 300 }, (_, i) => (i % 7 === 3 ? `other ${i}` : `fast ${i}`)).join('\n');
+    for (const size of [1, 5, 13, 64, 4096]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < text.length; at += size) chunks.push(Buffer.from(text.slice(at, at + size)));
+      const seen: string[] = [];
+      // Takes lines that start with "fast", up to three at a time, and stops at anything else.
+      const onLines = (chunk: Buffer, start: number, end: number, line: number) => {
+        let at = start;
+        let lines = 0;
+        while (lines < 3) {
+          const newline = chunk.indexOf(10, at);
+          if (newline < 0 || newline >= end || chunk.toString('latin1', at, at + 4) !== 'fast') break;
+          seen.push(`${line + lines}: ${chunk.toString('latin1', at, newline)} (in place)`);
+          lines += 1;
+          at = newline + 1;
+        }
+        return { at, lines };
+      };
+      const count = await forEachLine(Readable.from(chunks), (line, number) => void seen.push(`${number}: ${line.toString()}`), onLines);
+      expect(count).toBe(300);
+      expect(seen.map((l) => l.replace(' (in place)', ''))).toEqual(text.split('\n').map((l, i) => `${i + 1}: ${l}`));
+      // Lines whole within one chunk are taken in place when the chunks are large enough.
+      if (size >= 64) expect(seen.filter((l) => l.endsWith('(in place)')).length).toBeGreaterThan(100);
+    }
+  });
 });

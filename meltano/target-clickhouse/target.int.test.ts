@@ -140,6 +140,8 @@ describe('target-clickhouse: messages', () => {
       '{ "type" : "RECORD" , "stream" : "layout" , "record" : { "id" : 2 , "name" : "x" } , "time_extracted" : "2024-01-02T03:04:05Z" }',
       record('layout', { id: 3, name: big }, { time_extracted: '2024-01-02T03:04:05.123456+01:00' }),
       '{"type":"RECORD","stream":"lay\\u006fut","record":{"id":4,"name":"escaped stream name"}}',
+      // Another field after the record, itself an object: the line's last two braces are not the record's.
+      '{"type":"RECORD","stream":"layout","record":{"id":5,"name":"field after"},"extra":{"k":{}}}',
     ]);
     expect(result.exitCode, result.stderr).toBe(0);
     const loaded = await rows(`SELECT id, length(name) AS len, substring(name, 1, 20) AS start, toString(_sdc_extracted_at, 'UTC') AS extracted FROM ${database}.layout ORDER BY id`);
@@ -148,6 +150,7 @@ describe('target-clickhouse: messages', () => {
       { id: '2', len: '1', start: 'x', extracted: timeText('2024-01-02 03:04:05') },
       { id: '3', len: String(Buffer.byteLength(big)), start: 'ü'.repeat(10), extracted: timeText('2024-01-02 02:04:05', '123456') },
       { id: '4', len: '19', start: 'escaped stream name', extracted: null },
+      { id: '5', len: '11', start: 'field after', extracted: null },
     ]);
   });
 
