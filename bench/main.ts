@@ -2,6 +2,7 @@
 // Set BENCH_RECORDS (default 1000000), BENCH_RUNS (3), BENCH_RSS_RECORDS (5000000) to change the sizes;
 // BENCH_ONLY=loader, BENCH_ONLY=orchestration or BENCH_ONLY=sync runs one part; BENCH_SYNC_SPEED_ROWS
 // (default 1000000) sizes the sync-speed table, BENCH_SYNC_SPEED_MELTANO=0 leaves out its `meltano run`,
+// BENCH_SYNC_SPEED_PYPI=0 every path of the PyPI tap (and `meltano run`): our source and the limit alone, in 2 minutes,
 // BENCH_SYNC_SPEED_QUIET=1 skips its memory sampling (bench/sync-speed.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,7 +31,7 @@ const only = process.env.BENCH_ONLY;
 const stamp = () => new Date().toISOString().slice(0, 19).replace(/:/g, '');
 if (only === undefined || only === 'sync') {
   const speed = await benchSyncSpeed(
-    { rows: number('BENCH_SYNC_SPEED_ROWS', 1_000_000), fixedCostRuns: number('BENCH_SYNC_SPEED_FIXED_RUNS', 3), meltanoRun: process.env.BENCH_SYNC_SPEED_MELTANO !== '0' },
+    { rows: number('BENCH_SYNC_SPEED_ROWS', 1_000_000), fixedCostRuns: number('BENCH_SYNC_SPEED_FIXED_RUNS', 3), meltanoRun: process.env.BENCH_SYNC_SPEED_MELTANO !== '0', pypi: process.env.BENCH_SYNC_SPEED_PYPI !== '0' },
     say,
   );
   printSyncSpeed(speed, say);

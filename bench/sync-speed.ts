@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { startStack, type Stack } from '../e2e/stack.js';
 import { defaultDestinationDatabase } from '../core/pipelines/destination-database.js';
 import { selectStreams, type Catalog } from '../meltano/catalog-selection.js';
 import { readPluginDefinitions } from '../meltano/plugins.js';
-import { meltanoEnv, pluginEnv, pluginExecutable } from '../meltano/project.js';
+import { meltanoEnv, pluginEnv, pluginExecutable, projectRoot } from '../meltano/project.js';
 import { extraEnvName, settingsToEnv } from '../meltano/setting-env.js';
 import { spawnMeltano } from '../meltano/spawn.js';
 import { sourceDatabaseUrl } from '../scripts/local-env.js';
@@ -30,7 +30,7 @@ import { sampleTreeMemory, type MemoryPeaks } from './process-memory.js';
  * three times, each right after a sample of the limit. Every path starts once ClickHouse's
  * background merges of the one before have ended.
  */
-export type SyncSpeedOptions = { rows: number; fixedCostRuns: number; meltanoRun: boolean };
+export type SyncSpeedOptions = { rows: number; fixedCostRuns: number; meltanoRun: boolean; pypi: boolean };
 
 /** The generated table (schema sync_speed, one table per size); the empty one is alone in sync_speed_empty. */
 export const tableDdl = (qualified: string) => `create table ${qualified} (
@@ -53,6 +53,22 @@ const limitColumns = 'id Int64, name Nullable(String), amount Nullable(Decimal(1
 export type PathFigure = { path: string; rows: number; seconds: number; rowsPerSecond: number; note?: string; memory?: MemoryPeaks; cpuSeconds?: number; peakRssMb?: number; loadAfter: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Our plugins' bin scripts fall back to running their TypeScript through tsx when a source
+ * file is newer than the compiled dist/ (slower, and a larger process): measuring that would
+ * say nothing about what ships, so the bench refuses, saying how to rebuild.
+ */
+async function requireCompiledPlugins() {
+  for (const plugin of ['target-clickhouse', 'tap-sluice-postgres']) {
+    const folder = path.join(projectRoot, 'meltano', plugin);
+    const built = await stat(path.join(folder, 'dist', 'main.js')).catch(() => undefined);
+    const sources = (await readdir(folder)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const stale = [];
+    for (const file of sources) if (!built || (await stat(path.join(folder, file))).mtimeMs > built.mtimeMs) stale.push(file);
+    if (stale.length > 0) throw new Error(`meltano/${plugin}/dist is older than ${stale.join(', ')}: run npx tsc -p meltano/${plugin}/tsconfig.build.json (or npm run setup) first`);
+  }
+}
 const OURS_ROUNDS = 3;
 
 /** Waits (up to a minute) until ClickHouse merges nothing in the background, then half a second more. */
@@ -239,6 +255,7 @@ async function pipelineFor(stack: Stack, plugin: string, config: Record<string, 
 const figure = (p: string, rows: number, seconds: number, extra: Partial<PathFigure> = {}): PathFigure => ({ path: p, rows, seconds, rowsPerSecond: rows / seconds, loadAfter: os.loadavg()[0]!, ...extra });
 
 export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: string) => void) {
+  await requireCompiledPlugins();
   await prepareTestDatabase(); // the stack runs on the test database: migrated, with Meltano's tables
   const definitions = await readPluginDefinitions();
   const plugin = (name: string): Plugin | undefined => {
@@ -276,7 +293,7 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
         samples: { sluice: syncs, tap_alone: alone },
       };
     };
-    fixedCost[pypiTap.name] = await measureFixedCost(pypiTap, 'speed_pypi');
+    if (options.pypi) fixedCost[pypiTap.name] = await measureFixedCost(pypiTap, 'speed_pypi');
 
     // 1. The limit, two ways; the faster one is the limit.
     say('the limit: COPY … TO STDOUT into a ClickHouse INSERT … FORMAT TSV (Node streams, then psql | curl)…');
@@ -300,66 +317,68 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
     const limit = { ...limits[0]!, path: `${limits[0]!.path} ← the limit (faster of the two)` };
     figures.push(limit, ...limits.slice(1));
 
-    // 2. The tap alone, its output to /dev/null (this also warms the source's page cache for what follows).
-    say(`${pypiTap.name} alone → /dev/null…`);
-    await quiesce(clickhouse);
-    const pypiAlone = await tapAlone(pypiTap, source.config('sync_speed'), source.table);
-    const pypiAloneFigure = figure(`${pypiTap.name} (meltanolabs 0.10.0) alone → /dev/null`, options.rows, pypiAlone.runs[0]!.wallSeconds, { cpuSeconds: pypiAlone.runs[0]!.cpuSeconds, peakRssMb: pypiAlone.runs[0]!.maxRssMb });
-    figures.push(pypiAloneFigure);
-    await quiesce(clickhouse);
-    const piped = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, 'cat');
-    figures.push(figure(`${pypiTap.name} alone → pipe → cat > /dev/null (what the pipe alone costs)`, options.rows, piped.runs[0]!.wallSeconds, { cpuSeconds: piped.runs[0]!.cpuSeconds }));
-    // The issue's third line: the tap piped straight into our target in a shell, no worker, no discovery.
-    const target = plugin('target-clickhouse')!;
-    const shellDatabase = `${chDatabase}_shell`;
-    await quiesce(clickhouse);
-    const shell = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, { target: pluginExecutable(target), config: { url: stack.env.CLICKHOUSE_URL, user: auth.user, password: auth.password, database: shellDatabase } });
-    const shellTables = await (await clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${shellDatabase}'`, format: 'JSONEachRow' })).json<{ name: string }>();
-    const shellCounts = await Promise.all(shellTables.map(async (t) => `${t.name}: ${await countIn(clickhouse, `${shellDatabase}.\`${t.name}\``)}`));
-    await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${shellDatabase}` });
-    figures.push(figure(`${pypiTap.name} | target-clickhouse in a shell (no worker, no discovery)`, options.rows, shell.runs[0]!.wallSeconds, { cpuSeconds: shell.runs[0]!.cpuSeconds, note: `rows in ClickHouse afterwards: ${shellCounts.join(', ') || 'no table'}` }));
-
-    // 3. Through Sluice: API → worker → tap | target-clickhouse.
-    say('a Sluice sync (API → worker → tap-postgres | target-clickhouse)…');
-    const pypiPipeline = await pipelineFor(stack, pypiTap.name, source.config('sync_speed'), source.table, 'speed_pypi');
-    await quiesce(clickhouse);
-    const pypiSync = await sluiceSync(stack, pypiPipeline.pipelineId);
-    if (pypiSync.rowsLoaded !== options.rows) throw new Error(`the Sluice sync loaded ${pypiSync.rowsLoaded} rows of ${options.rows}`);
-    const pypiSyncFigure = figure(`Sluice sync with ${pypiTap.name}: POST /runs → succeeded`, options.rows, pypiSync.seconds, {
-      memory: pypiSync.memory,
-      note: `picked up after ${pypiSync.pickupSeconds.toFixed(2)} s; starts from the discovery made through the API just before (younger than SLUICE_DISCOVERY_REUSE_SECONDS)`,
-    });
-    figures.push(pypiSyncFigure);
-
-    // 4. meltano run of the same pair, Meltano relaying between them.
-    if (options.meltanoRun) {
-      say('meltano run tap-postgres target-clickhouse…');
+    if (options.pypi) {
+      // 2. The tap alone, its output to /dev/null (this also warms the source's page cache for what follows).
+      say(`${pypiTap.name} alone → /dev/null…`);
       await quiesce(clickhouse);
-      const started = performance.now();
-      let lastLines: string[] = [];
-      const result = await withMeltanoSysDir((sysDir) =>
-        spawnMeltano(['--log-format=json', 'run', '--no-install', '--force', `--state-id-suffix=speed-${Date.now()}`, 'tap-postgres', 'target-clickhouse'], {
-          env: meltanoEnv(stack.env.DATABASE_URL, {
-            MELTANO_SYS_DIR_ROOT: sysDir,
-            ...settingsToEnv('tap-postgres', source.config('sync_speed')),
-            [extraEnvName('tap-postgres', 'select')]: JSON.stringify([`${pypiPipeline.stream}.*`]),
-            [extraEnvName('tap-postgres', 'metadata')]: JSON.stringify({ [pypiPipeline.stream]: { 'replication-method': 'FULL_TABLE' } }),
-            ...settingsToEnv('target-clickhouse', { url: stack.env.CLICKHOUSE_URL, user: auth.user, password: auth.password, database: `${chDatabase}_meltano` }),
+      const pypiAlone = await tapAlone(pypiTap, source.config('sync_speed'), source.table);
+      const pypiAloneFigure = figure(`${pypiTap.name} (meltanolabs 0.10.0) alone → /dev/null`, options.rows, pypiAlone.runs[0]!.wallSeconds, { cpuSeconds: pypiAlone.runs[0]!.cpuSeconds, peakRssMb: pypiAlone.runs[0]!.maxRssMb });
+      figures.push(pypiAloneFigure);
+      await quiesce(clickhouse);
+      const piped = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, 'cat');
+      figures.push(figure(`${pypiTap.name} alone → pipe → cat > /dev/null (what the pipe alone costs)`, options.rows, piped.runs[0]!.wallSeconds, { cpuSeconds: piped.runs[0]!.cpuSeconds }));
+      // The issue's third line: the tap piped straight into our target in a shell, no worker, no discovery.
+      const target = plugin('target-clickhouse')!;
+      const shellDatabase = `${chDatabase}_shell`;
+      await quiesce(clickhouse);
+      const shell = await tapAlone(pypiTap, source.config('sync_speed'), source.table, 1, { target: pluginExecutable(target), config: { url: stack.env.CLICKHOUSE_URL, user: auth.user, password: auth.password, database: shellDatabase } });
+      const shellTables = await (await clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${shellDatabase}'`, format: 'JSONEachRow' })).json<{ name: string }>();
+      const shellCounts = await Promise.all(shellTables.map(async (t) => `${t.name}: ${await countIn(clickhouse, `${shellDatabase}.\`${t.name}\``)}`));
+      await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${shellDatabase}` });
+      figures.push(figure(`${pypiTap.name} | target-clickhouse in a shell (no worker, no discovery)`, options.rows, shell.runs[0]!.wallSeconds, { cpuSeconds: shell.runs[0]!.cpuSeconds, note: `rows in ClickHouse afterwards: ${shellCounts.join(', ') || 'no table'}` }));
+
+      // 3. Through Sluice: API → worker → tap | target-clickhouse.
+      say('a Sluice sync (API → worker → tap-postgres | target-clickhouse)…');
+      const pypiPipeline = await pipelineFor(stack, pypiTap.name, source.config('sync_speed'), source.table, 'speed_pypi');
+      await quiesce(clickhouse);
+      const pypiSync = await sluiceSync(stack, pypiPipeline.pipelineId);
+      if (pypiSync.rowsLoaded !== options.rows) throw new Error(`the Sluice sync loaded ${pypiSync.rowsLoaded} rows of ${options.rows}`);
+      const pypiSyncFigure = figure(`Sluice sync with ${pypiTap.name}: POST /runs → succeeded`, options.rows, pypiSync.seconds, {
+        memory: pypiSync.memory,
+        note: `picked up after ${pypiSync.pickupSeconds.toFixed(2)} s; starts from the discovery made through the API just before (younger than SLUICE_DISCOVERY_REUSE_SECONDS)`,
+      });
+      figures.push(pypiSyncFigure);
+
+      // 4. meltano run of the same pair, Meltano relaying between them.
+      if (options.meltanoRun) {
+        say('meltano run tap-postgres target-clickhouse…');
+        await quiesce(clickhouse);
+        const started = performance.now();
+        let lastLines: string[] = [];
+        const result = await withMeltanoSysDir((sysDir) =>
+          spawnMeltano(['--log-format=json', 'run', '--no-install', '--force', `--state-id-suffix=speed-${Date.now()}`, 'tap-postgres', 'target-clickhouse'], {
+            env: meltanoEnv(stack.env.DATABASE_URL, {
+              MELTANO_SYS_DIR_ROOT: sysDir,
+              ...settingsToEnv('tap-postgres', source.config('sync_speed')),
+              [extraEnvName('tap-postgres', 'select')]: JSON.stringify([`${pypiPipeline.stream}.*`]),
+              [extraEnvName('tap-postgres', 'metadata')]: JSON.stringify({ [pypiPipeline.stream]: { 'replication-method': 'FULL_TABLE' } }),
+              ...settingsToEnv('target-clickhouse', { url: stack.env.CLICKHOUSE_URL, user: auth.user, password: auth.password, database: `${chDatabase}_meltano` }),
+            }),
+            onLine: (line) => void (lastLines = [...lastLines.slice(-20), line]),
           }),
-          onLine: (line) => void (lastLines = [...lastLines.slice(-20), line]),
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      if (result.exitCode === 0) {
-        const tables = await (await clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${chDatabase}_meltano'`, format: 'JSONEachRow' })).json<{ name: string }>();
-        const counts = await Promise.all(tables.map(async (t) => `${t.name}: ${await countIn(clickhouse, `${chDatabase}_meltano.\`${t.name}\``)}`));
-        figures.push(figure('meltano run tap-postgres target-clickhouse', options.rows, seconds, { note: `rows in ClickHouse afterwards: ${counts.join(', ') || 'no table'}` }));
-      } else {
-        skipped.meltano_run = `exit ${result.exitCode}: ${lastLines.slice(-5).join(' | ').slice(0, 600)}`;
-        say(`meltano run failed: ${skipped.meltano_run}`);
-      }
-      await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${chDatabase}_meltano` });
-    } else skipped.meltano_run = 'BENCH_SYNC_SPEED_MELTANO=0';
+        );
+        const seconds = (performance.now() - started) / 1000;
+        if (result.exitCode === 0) {
+          const tables = await (await clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${chDatabase}_meltano'`, format: 'JSONEachRow' })).json<{ name: string }>();
+          const counts = await Promise.all(tables.map(async (t) => `${t.name}: ${await countIn(clickhouse, `${chDatabase}_meltano.\`${t.name}\``)}`));
+          figures.push(figure('meltano run tap-postgres target-clickhouse', options.rows, seconds, { note: `rows in ClickHouse afterwards: ${counts.join(', ') || 'no table'}` }));
+        } else {
+          skipped.meltano_run = `exit ${result.exitCode}: ${lastLines.slice(-5).join(' | ').slice(0, 600)}`;
+          say(`meltano run failed: ${skipped.meltano_run}`);
+        }
+        await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${chDatabase}_meltano` });
+      } else skipped.meltano_run = 'BENCH_SYNC_SPEED_MELTANO=0';
+    } else skipped.pypi = 'BENCH_SYNC_SPEED_PYPI=0';
 
 
     // The first-party tap, when meltano.yml has it: the same (2), (3) and (5).
@@ -410,26 +429,30 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
 
   const find = (prefix: string) => figures.find((f) => f.path.startsWith(prefix));
   const limit = figures[0]!;
-  const pypiAlone = find(`${pypiTap.name} (meltanolabs`)!;
-  const pypiSync = find(`Sluice sync with ${pypiTap.name}`)!;
+  const pypiAlone = find(`${pypiTap.name} (meltanolabs`);
+  const pypiSync = find(`Sluice sync with ${pypiTap.name}`);
+  const pypiPiped = find(`${pypiTap.name} alone → pipe`);
+  const pypiShell = find(`${pypiTap.name} | target-clickhouse`);
+  const per = (a: PathFigure | undefined, b: PathFigure | undefined) => (a && b ? a.rowsPerSecond / b.rowsPerSecond : null);
   const meltano = find('meltano run');
   const oursAlone = ourTap && find(`${ourTap.name} alone`);
   const oursSync = ourTap && find(`Sluice sync with ${ourTap.name}`);
   const limitBesideOurs = find('limit, side by side');
   const ratios: Record<string, number | null> = {
-    'sluice_pypi_sync / limit (issue: ≥ 0.25 with our tap; was 0.014)': pypiSync.rowsPerSecond / limit.rowsPerSecond,
-    'sluice_pypi_sync / pypi_tap_alone (issue: ≥ 0.9; was 0.41)': pypiSync.rowsPerSecond / pypiAlone.rowsPerSecond,
-    'sluice_pypi_sync / pypi_tap_through_pipe_to_cat (what a pipe leaves reachable)': pypiSync.rowsPerSecond / find(`${pypiTap.name} alone → pipe`)!.rowsPerSecond,
-    'sluice_pypi_sync / pypi_tap_piped_into_target_in_shell (what the worker adds)': pypiSync.rowsPerSecond / find(`${pypiTap.name} | target-clickhouse`)!.rowsPerSecond,
-    'pypi_tap_alone / limit': pypiAlone.rowsPerSecond / limit.rowsPerSecond,
-    'sluice_pypi_sync / meltano_run (× faster)': meltano ? pypiSync.rowsPerSecond / meltano.rowsPerSecond : null,
-    'sluice_ours_sync / limit beside it (issue: ≥ 0.25)': oursSync && limitBesideOurs ? oursSync.rowsPerSecond / limitBesideOurs.rowsPerSecond : null,
-    'sluice_ours_sync / the first limit': oursSync ? oursSync.rowsPerSecond / limit.rowsPerSecond : null,
-    'sluice_ours_sync / sluice_pypi_sync (× faster)': oursSync ? oursSync.rowsPerSecond / pypiSync.rowsPerSecond : null,
-    'sluice_ours_sync / meltano_run (issue: ≥ 10)': oursSync && meltano ? oursSync.rowsPerSecond / meltano.rowsPerSecond : null,
-    'sluice_ours_sync / ours_tap_alone': oursSync && oursAlone ? oursSync.rowsPerSecond / oursAlone.rowsPerSecond : null,
-    'ours_tap_alone / limit': oursAlone ? oursAlone.rowsPerSecond / limit.rowsPerSecond : null,
+    'sluice_pypi_sync / limit (issue: ≥ 0.25 with our tap; was 0.014)': per(pypiSync, limit),
+    'sluice_pypi_sync / pypi_tap_alone (issue: ≥ 0.9; was 0.41)': per(pypiSync, pypiAlone),
+    'sluice_pypi_sync / pypi_tap_through_pipe_to_cat (what a pipe leaves reachable)': per(pypiSync, pypiPiped),
+    'sluice_pypi_sync / pypi_tap_piped_into_target_in_shell (what the worker adds)': per(pypiSync, pypiShell),
+    'pypi_tap_alone / limit': per(pypiAlone, limit),
+    'sluice_pypi_sync / meltano_run (× faster)': per(pypiSync, meltano),
+    'sluice_ours_sync / limit beside it (issue: ≥ 0.25)': per(oursSync, limitBesideOurs),
+    'sluice_ours_sync / the first limit': per(oursSync, limit),
+    'sluice_ours_sync / sluice_pypi_sync (× faster)': per(oursSync, pypiSync),
+    'sluice_ours_sync / meltano_run (issue: ≥ 10)': per(oursSync, meltano),
+    'sluice_ours_sync / ours_tap_alone': per(oursSync, oursAlone),
+    'ours_tap_alone / limit': per(oursAlone, limit),
   };
+
   return { rows: options.rows, table: `${SOURCE_DB}.${qualified}`, ddl: tableDdl(qualified), fill: fill(qualified, options.rows), figures, ratios, fixed_cost: fixedCost, skipped };
 }
 

@@ -289,21 +289,34 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
    * as bytes remade only when the clock moves (each second on 18.16, each millisecond on
    * DateTime64 servers).
    */
-  function rowTail(batch: RowBatch, stream: StreamState): Buffer {
+  function rowTail(batch: RowBatch, stream: StreamState, plain: boolean): Buffer {
     const fill = stream.fill;
     const now = fill.receivedAt ? clock.now() : '';
-    if (batch.tail === undefined || batch.tailAt !== now) {
+    if (batch.tailAt !== now) {
       batch.tailAt = now;
-      const fields = [...(fill.tenant ? [tenantText] : []), ...(fill.receivedAt ? [now] : []), ...(fill.batchedAt ? [batch.batchedAt] : [])];
-      let separate = stream.row.count > 0 || fill.extractedAt || fill.tableVersion;
-      let text = '';
-      for (const field of fields) {
-        text += separate ? `\t${field}` : field;
-        separate = true;
-      }
-      batch.tail = Buffer.from(fill.sequence && separate ? `${text}\t` : text);
+      batch.tail = undefined;
+      batch.plainTail = undefined;
     }
-    return batch.tail;
+    const made = plain ? batch.plainTail : batch.tail;
+    if (made !== undefined) return made;
+    // A message without time_extracted or version (`plain`): their NULLs are part of the tail too.
+    const fields = [
+      ...(plain && fill.extractedAt ? ['\\N'] : []),
+      ...(plain && fill.tableVersion ? ['\\N'] : []),
+      ...(fill.tenant ? [tenantText] : []),
+      ...(fill.receivedAt ? [now] : []),
+      ...(fill.batchedAt ? [batch.batchedAt] : []),
+    ];
+    let separate = stream.row.count > 0 || (!plain && (fill.extractedAt || fill.tableVersion));
+    let text = '';
+    for (const field of fields) {
+      text += separate ? `\t${field}` : field;
+      separate = true;
+    }
+    const tail = Buffer.from(fill.sequence && separate ? `${text}\t` : text);
+    if (plain) batch.plainTail = tail;
+    else batch.tail = tail;
+    return tail;
   }
 
   /** A metadata value the message carries (time_extracted, version) as a field: its text, or NULL. */
@@ -317,18 +330,21 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   /** The metadata we add to every row, after the record's values, ending the line. */
   function appendMetadata(batch: RowBatch, stream: StreamState, buf: Buffer, scan: ScannedMessage) {
     const fill = stream.fill;
-    let separate = stream.row.count > 0;
-    if (fill.extractedAt) {
-      if (separate) writeByte(batch, TAB);
-      messageField(batch, buf, scan.timeExtracted);
-      separate = true;
-    }
-    if (fill.tableVersion) {
-      if (separate) writeByte(batch, TAB);
-      messageField(batch, buf, scan.version);
+    const plain = scan.timeExtracted === undefined && scan.version === undefined;
+    if (!plain) {
+      let separate = stream.row.count > 0;
+      if (fill.extractedAt) {
+        if (separate) writeByte(batch, TAB);
+        messageField(batch, buf, scan.timeExtracted);
+        separate = true;
+      }
+      if (fill.tableVersion) {
+        if (separate) writeByte(batch, TAB);
+        messageField(batch, buf, scan.version);
+      }
     }
     // The rest in one go: the same bytes row after row, then the sequence number.
-    const tail = rowTail(batch, stream);
+    const tail = rowTail(batch, stream, plain);
     const digits = fill.sequence ? sequenceDigits : NO_BYTES;
     const target = batch.room(tail.length + digits.length + 1);
     let at = batch.at;

@@ -111,6 +111,8 @@ export class RowBatch {
   batchedAtIso = '';
   /** The bytes of metadata that end each row (tenant, load times; see the loader's rowTail) and the clock text they were made at. */
   tail: Buffer | undefined;
+  /** The same for a message without time_extracted or version: their NULLs lead it. */
+  plainTail: Buffer | undefined;
   tailAt = '';
   /** JSONEachRow lines for _sluice_rejects, inserted with this batch. */
   readonly rejects: Array<{ seq: number; line: string }> = [];
