@@ -51,6 +51,14 @@ export function writeEscaped(out: TsvOut, buf: Buffer, start: number, end: numbe
   out.wrote(at);
 }
 
+/** The byte a JSON escape letter stands for (\b \f \n \r \t); 0 for the letters that stand for themselves. */
+const JSON_ESCAPED = new Uint8Array(128);
+JSON_ESCAPED[0x62] = 0x08;
+JSON_ESCAPED[0x66] = 0x0c;
+JSON_ESCAPED[0x6e] = 0x0a;
+JSON_ESCAPED[0x72] = 0x0d;
+JSON_ESCAPED[0x74] = 0x09;
+
 const hex = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
 /** The code unit of `\uXXXX` whose four hex digits start at `i`, or -1. */
@@ -127,38 +135,20 @@ export function writeJsonString(out: TsvOut, buf: Buffer, start: number, end: nu
       continue;
     }
     const d = buf[(i += 1)]!;
-    switch (d) {
-      case 0x75: {
-        let code = unit(buf, i + 1, end);
-        i += 4;
-        if (code >= 0xd800 && code <= 0xdbff && buf[i + 1] === BACKSLASH && buf[i + 2] === 0x75) {
-          const low = unit(buf, i + 3, end);
-          if (low >= 0xdc00 && low <= 0xdfff) {
-            code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-            i += 6;
-          }
-        }
-        at = putUtf8(target, at, code);
-        break;
-      }
-      case 0x62:
-        at = putUtf8(target, at, 0x08);
-        break;
-      case 0x66:
-        at = putUtf8(target, at, 0x0c);
-        break;
-      case 0x6e:
-        at = putUtf8(target, at, 0x0a);
-        break;
-      case 0x72:
-        at = putUtf8(target, at, 0x0d);
-        break;
-      case 0x74:
-        at = putUtf8(target, at, 0x09);
-        break;
-      default: // " \ /
-        at = putUtf8(target, at, d);
+    if (d !== 0x75) {
+      at = putUtf8(target, at, JSON_ESCAPED[d] || d); // b f n r t; " \ / stand for themselves
+      continue;
     }
+    let code = unit(buf, i + 1, end);
+    i += 4;
+    if (code >= 0xd800 && code <= 0xdbff && buf[i + 1] === BACKSLASH && buf[i + 2] === 0x75) {
+      const low = unit(buf, i + 3, end);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i += 6;
+      }
+    }
+    at = putUtf8(target, at, code);
   }
   out.wrote(at);
 }
