@@ -13,7 +13,7 @@ import { dropsOlderVersions } from './sync-modes.js';
 import { completeStreamTable, discardStreamTable, openStreamTable, type StreamTable } from './stream-table.js';
 import { TENANT_COLUMN, type PlannedColumn, type TablePlan } from './table-plan.js';
 import { refusedField } from './refused-row.js';
-import { escapeText, validEscapes, writeBytes, writeByte, writeEscaped, writeJsonString } from './tsv-text.js';
+import { escapeText, NULL_FIELD, writeBytes, writeByte, writeJsonField } from './tsv-text.js';
 import { InsertError, type Warehouse } from './warehouse.js';
 
 export type LoaderOutput = { emitState: (value: unknown) => void; log: (line: string) => void };
@@ -57,12 +57,7 @@ type StreamState = {
 const MAX_PENDING = 2;
 const TAB = 0x09;
 const NEWLINE = 0x0a;
-const NULL_FIELD = Buffer.from('\\N');
 const NO_BYTES = Buffer.alloc(0);
-const hasBackslash = (buf: Buffer, start: number, end: number) => {
-  for (let i = start; i < end; i += 1) if (buf[i] === 0x5c || buf[i]! < 0x20) return true;
-  return false;
-};
 
 /**
  * The Singer message loop. RECORDs are appended to a per-stream batch of TabSeparated rows
@@ -321,10 +316,8 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
 
   /** A metadata value the message carries (time_extracted, version) as a field: its text, or NULL. */
   function messageField(batch: RowBatch, buf: Buffer, span: Span | undefined) {
-    if (span === undefined || (buf[span.start] === 0x6e && span.end - span.start === 4)) writeBytes(batch, NULL_FIELD, 0, 2);
-    else if (buf[span.start] === 0x22 && !hasBackslash(buf, span.start + 1, span.end - 1)) writeBytes(batch, buf, span.start + 1, span.end - 1);
-    else if (buf[span.start] === 0x22 && validEscapes(buf, span.start + 1, span.end - 1)) writeJsonString(batch, buf, span.start + 1, span.end - 1);
-    else writeEscaped(batch, buf, span.start, span.end);
+    if (span === undefined) writeBytes(batch, NULL_FIELD, 0, 2);
+    else writeJsonField(batch, buf, span.start, span.end);
   }
 
   /** The metadata we add to every row, after the record's values, ending the line. */

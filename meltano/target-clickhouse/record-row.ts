@@ -1,6 +1,6 @@
 import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipString, skipValue, type Span } from './message-scan.js';
 import type { PlannedColumn } from './table-plan.js';
-import { escapeText, validEscapes, writeBytes, writeEscaped, writeJsonString, type TsvOut } from './tsv-text.js';
+import { escapeText, NULL_FIELD, validEscapes, writeBytes, writeEscaped, writeJsonString, type TsvOut } from './tsv-text.js';
 import type { Verdict } from './value-checks.js';
 
 /**
@@ -27,7 +27,6 @@ const LETTER_T = 0x74;
 const LETTER_F = 0x66;
 const TAB = 0x09;
 const LETTER_CAPITAL_N = 0x4e;
-const NULL_FIELD = Buffer.from('\\N');
 
 const isBlank = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 const isWord = (buf: Buffer, start: number, end: number, word: string) => {

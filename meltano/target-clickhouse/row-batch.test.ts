@@ -50,19 +50,6 @@ describe('RowBatch', () => {
     batch.release();
   });
 
-  it('takes back a row that turned out bad, also after part of it went to the file', async () => {
-    const batch = new RowBatch([]);
-    batch.text('{"keep":1}\n');
-    batch.endRow(1, 1);
-    batch.startRow();
-    batch.text(`{"bad":"${'z'.repeat(2 << 20)}`);
-    batch.dropRow();
-    batch.text('{"keep":2}\n');
-    batch.endRow(3, 3);
-    expect(await text(batch.seal())).toBe('{"keep":1}\n{"keep":2}\n');
-    batch.release();
-  });
-
   it('keeps lines and sequence numbers of interleaved streams apart', () => {
     const batch = new RowBatch([]);
     for (const [line, seq] of [[1, 1], [2, 2], [4, 5], [5, 6], [9, 7]]) batch.endRow(line!, seq!);

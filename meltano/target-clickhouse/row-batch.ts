@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, ftruncateSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -100,8 +100,6 @@ export class RowBatch {
   /** In a file: its descriptor, and how many bytes of the batch it holds (the rest are in `current`). */
   private file: number | undefined;
   private fileBytes = 0;
-  /** How many times `current` went to the file: a row being written may have gone with it. */
-  private spills = 0;
   private readonly index = new RowIndex();
   bytes = 0;
   readonly startedAt = Date.now();
@@ -170,7 +168,6 @@ export class RowBatch {
     while (written < this.offset) written += writeSync(this.file, this.current, written, this.offset - written, this.fileBytes + written);
     this.fileBytes += this.offset;
     this.offset = 0;
-    this.spills += 1;
   }
 
   /** Text as UTF-8 bytes (tests, and rows made as text). */
@@ -183,27 +180,6 @@ export class RowBatch {
 
   endRow(line: number, seq: number) {
     this.index.add(line, seq);
-  }
-
-  private mark = { current: this.current, offset: 0, bytes: 0, spills: 0 };
-
-  /** Remembers where the row being written starts, so a row that turns out bad can be taken back. */
-  startRow() {
-    this.mark = { current: this.current, offset: this.offset, bytes: this.bytes, spills: this.spills };
-  }
-
-  /** Forgets everything written since startRow(). */
-  dropRow() {
-    if (this.spills !== this.mark.spills) {
-      // Part of the row went to the file: cut the file back to where the row started.
-      ftruncateSync(this.file!, this.mark.bytes);
-      this.fileBytes = this.mark.bytes;
-      this.offset = 0;
-    } else {
-      this.current = this.mark.current;
-      this.offset = this.mark.offset;
-    }
-    this.bytes = this.mark.bytes;
   }
 
   /** Closes the batch for writing and says where its bytes are. */

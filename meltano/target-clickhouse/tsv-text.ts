@@ -6,6 +6,8 @@
  */
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
+/** `\N`: NULL. */
+export const NULL_FIELD = Buffer.from('\\N');
 
 /** The escape letter TSV uses for a byte, or 0 when the byte goes out as it is. */
 const ESCAPE = new Uint8Array(256);
@@ -151,6 +153,23 @@ export function writeJsonString(out: TsvOut, buf: Buffer, start: number, end: nu
     at = putUtf8(target, at, code);
   }
   out.wrote(at);
+}
+
+/** True when the string's bytes [start, end) hold an escape or a control byte (not its text as it is). */
+function needsDecoding(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i += 1) if (buf[i] === BACKSLASH || buf[i]! < 0x20) return true;
+  return false;
+}
+
+/**
+ * Any one JSON value as a field: NULL for null, a string's text (escapes decoded), anything
+ * else as its JSON text (a number as it is written).
+ */
+export function writeJsonField(out: TsvOut, buf: Buffer, start: number, end: number) {
+  if (buf[start] === 0x6e && end - start === 4) writeBytes(out, NULL_FIELD, 0, 2);
+  else if (buf[start] === QUOTE && !needsDecoding(buf, start + 1, end - 1)) writeBytes(out, buf, start + 1, end - 1);
+  else if (buf[start] === QUOTE && validEscapes(buf, start + 1, end - 1)) writeJsonString(out, buf, start + 1, end - 1);
+  else writeEscaped(out, buf, start, end);
 }
 
 /** A JS string as one field (our own text: the tenant, a replacement value). */
