@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { forEachLine } from './line-reader.js';
 import { firstRowsEnd, RowBatch, rowsStream, rowText, type SealedRows } from './row-batch.js';
@@ -48,6 +53,50 @@ describe('RowBatch', () => {
     batch.skipRows(2);
     expect(batch.firstSeq).toBe(5002);
     batch.release();
+  });
+
+  it('sends a file batch through a slow HTTP reader byte for byte, though it reuses its read buffers', async () => {
+    const batch = new RowBatch([]);
+    // Rows that differ all the way through, so a buffer overwritten too early shows.
+    for (let i = 0; i < 120_000; i += 1) batch.text(`${i}\t${createHash('sha1').update(String(i)).digest('hex')}\t${'z'.repeat(i % 97)}\n`);
+    for (let i = 0; i < 120_000; i += 1) batch.endRow(i + 1, i + 1);
+    const rows = batch.seal();
+    expect(rows.file).toBeTypeOf('number');
+    const expected = createHash('sha256').update(await text(rows)).digest('hex');
+    // The server reads in small bites with pauses, so the request waits for 'drain' again and again.
+    const server = createServer((req, res) => {
+      const hash = createHash('sha256');
+      let reads = 0;
+      req.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        if ((reads += 1) % 16 === 0) {
+          req.pause();
+          setTimeout(() => req.resume(), 2);
+        }
+      });
+      req.on('end', () => res.end(hash.digest('hex')));
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const answer = new Promise<string>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/' }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve(body));
+          });
+          req.on('error', reject);
+          pipeline(rowsStream(rows), req).catch(reject);
+        });
+        expect(await answer).toBe(expected);
+        await sleep(1);
+      }
+    } finally {
+      server.close();
+      batch.release();
+    }
   });
 
   it('keeps lines and sequence numbers of interleaved streams apart', () => {

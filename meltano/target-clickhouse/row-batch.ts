@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, read, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -221,10 +221,48 @@ function* pieces(rows: SealedRows, start = 0, end = rows.bytes): Generator<Buffe
   }
 }
 
-/** A fresh stream of the rows' bytes up to `end` (each retry reads them again). */
+/** A file is sent in pieces this large, read in turn into RING buffers. */
+const SEND_PIECE_BYTES = 256 * 1024;
+const RING = 4;
+
+/**
+ * A fresh stream of the rows' bytes up to `end` (each retry reads them again).
+ *
+ * A file is read into a ring of four buffers reused in turn, for one reader that respects
+ * backpressure (the INSERT's request, through stream.pipeline). A file stream makes a new
+ * megabyte for every read instead, and while the loader only waits for an INSERT nothing
+ * else allocates, so no GC frees them: the last batch of a load piled up ~30 MB of them
+ * (BENCHMARKS.md). Reuse is safe because a piece is read only when the reader asks for one:
+ * the request takes a piece, and once a write leaves more than 16 KB queued it asks for no
+ * more until 'drain', which comes when every queued write has reached the kernel. So at most
+ * three pieces are held at once (the rest of an earlier write, the one queued, one read
+ * ahead), and the fourth buffer is free. A reader that keeps pieces must copy them.
+ */
 export function rowsStream(rows: SealedRows, end = rows.bytes): Readable {
   if (rows.chunks) return Readable.from([...pieces(rows, 0, end)], { objectMode: false });
-  return createReadStream('', { fd: rows.file, start: 0, end: end - 1, autoClose: false, emitClose: false, highWaterMark: CHUNK_BYTES });
+  const fd = rows.file;
+  const ring = Array.from({ length: RING }, () => Buffer.allocUnsafe(Math.min(SEND_PIECE_BYTES, Math.max(1, end))));
+  let at = 0;
+  let turn = 0;
+  return new Readable({
+    highWaterMark: 0,
+    read() {
+      if (at >= end) {
+        this.push(null);
+        return;
+      }
+      const buffer = ring[turn]!;
+      turn = (turn + 1) % RING;
+      read(fd, buffer, 0, Math.min(buffer.length, end - at), at, (error, bytes) => {
+        if (error) this.destroy(error);
+        else if (bytes === 0) this.push(null);
+        else {
+          at += bytes;
+          this.push(buffer.subarray(0, bytes));
+        }
+      });
+    },
+  });
 }
 
 /** Byte offsets where the `wanted` rows (0-based) start, found by counting newlines. */
