@@ -39,25 +39,31 @@ export async function leaseUid(): Promise<number> {
   throw new Error('No free plugin user id: widen SLUICE_PLUGIN_UIDS.');
 }
 
-/** Every process running as `uid` (real or effective), read from /proc. */
-async function processesOf(uid: number): Promise<number[]> {
+/** Every process running as one of `uids` (real or effective), read from /proc in one pass. */
+async function processesOf(uids: ReadonlySet<number>): Promise<number[]> {
   const pids: number[] = [];
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name)) continue;
-    const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-    const ids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
-    if (ids && (Number(ids[1]) === uid || Number(ids[2]) === uid)) pids.push(Number(name));
-  }
+  const names = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
+  await Promise.all(
+    names.map(async (name) => {
+      const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
+      const ids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
+      if (ids && (uids.has(Number(ids[1])) || uids.has(Number(ids[2])))) pids.push(Number(name));
+    }),
+  );
   return pids;
 }
 
 /**
- * Kills everything running under a plugin uid: a plugin that left its process group
- * (setsid, a daemon) is still found by its uid, so nothing of a run outlives it.
+ * Kills everything running under the plugin uids: a plugin that left its process group
+ * (setsid, a daemon) is still found by its uid, so nothing of a run outlives it. One look
+ * through /proc serves all of a run's uids (a look costs tens of milliseconds, paid at the
+ * end of every sync).
  */
-export async function killUid(uid: number) {
+export async function killUids(uids: readonly number[]) {
+  if (uids.length === 0) return;
+  const wanted = new Set(uids);
   for (let round = 0; round < 5; round += 1) {
-    const pids = await processesOf(uid);
+    const pids = await processesOf(wanted);
     if (pids.length === 0) return;
     for (const pid of pids) {
       try {
@@ -70,9 +76,10 @@ export async function killUid(uid: number) {
   }
 }
 
-export async function releaseUid(uid: number) {
-  await killUid(uid);
-  await rm(path.join(LEASES, String(uid)), { force: true });
+/** Frees plugin uids for other runs once nothing runs under them any more. */
+export async function releaseUids(uids: readonly number[]) {
+  await killUids(uids);
+  await Promise.all(uids.map((uid) => rm(path.join(LEASES, String(uid)), { force: true })));
 }
 
 /** Whether a process still exists (one of another user answers EPERM: it exists). */
@@ -91,7 +98,7 @@ export async function sweepStaleUids(): Promise<number> {
   for (const name of await readdir(LEASES).catch(() => [] as string[])) {
     const owner = Number(await readFile(path.join(LEASES, name), 'utf8').catch(() => ''));
     if (!owner || owner === process.pid || isAlive(owner)) continue;
-    await releaseUid(Number(name));
+    await releaseUids([Number(name)]);
     swept += 1;
   }
   return swept;

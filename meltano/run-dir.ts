@@ -1,7 +1,7 @@
 import { appendFile, chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isAlive, isolatesPlugins, leaseUid, releaseUid, sweepStaleUids } from './plugin-uids.js';
+import { isAlive, isolatesPlugins, leaseUid, releaseUids, sweepStaleUids } from './plugin-uids.js';
 import { killGroup } from './spawn.js';
 
 const PREFIX = 'sluice-run-';
@@ -60,7 +60,7 @@ export async function withRunDir<T>(fn: (run: RunDir) => Promise<T>): Promise<T>
     return await fn(run);
   } finally {
     for (const pgid of groups) killGroup(pgid, 'SIGKILL');
-    for (const uid of uids) await releaseUid(uid);
+    await releaseUids(uids);
     await rm(root, { recursive: true, force: true });
   }
 }
@@ -83,7 +83,7 @@ export async function sweepStaleRunDirs(): Promise<number> {
     if (!pid || pid === process.pid || isAlive(pid)) continue;
     const folder = path.join(tmpdir(), name);
     for (const pgid of await numbersIn(path.join(folder, 'pgid'))) killGroup(pgid, 'SIGKILL');
-    for (const uid of await numbersIn(path.join(folder, 'uids'))) await releaseUid(uid);
+    await releaseUids(await numbersIn(path.join(folder, 'uids')));
     await rm(folder, { recursive: true, force: true });
     removed += 1;
   }
