@@ -286,7 +286,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
    */
   function rowTail(batch: RowBatch, stream: StreamState, plain: boolean): Buffer {
     const fill = stream.fill;
-    const now = fill.receivedAt ? clock.now() : '';
+    const now = fill.receivedAt ? clock.received() : '';
     if (batch.tailAt !== now) {
       batch.tailAt = now;
       batch.tail = undefined;
@@ -448,6 +448,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     handleLines(chunk: Buffer, start: number, end: number, line: number): Consumed {
       taken.at = start;
       taken.lines = 0;
+      clock.read();
       const stream = lastStream;
       const prefix = stream?.recordPrefix;
       if (!stream || !prefix || fatal) return taken;
@@ -475,6 +476,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     /** Handles one input line; returns a promise only when the line needs waiting for. */
     handleLine(buf: Buffer, line: number): void | Promise<void> {
       if (fatal) throw fatal;
+      clock.read();
       const compact = scanCompactRecord(buf);
       const scan = compact ?? scanMessage(buf);
       if (scan && scan.record && scan.stream && isRecordType(buf, scan.type) && buf[scan.record.start] === 0x7b) {
