@@ -8,7 +8,8 @@ const readInto = promisify(read);
  * every message (every Singer SDK tap) otherwise wakes the waiting loader with each write, which
  * costs the tap more than the write (into /dev/null the same tap ran ~40% faster). While the
  * loader waits, writes go into the pipe without waking anyone. A writer fast enough to fill
- * SHORT_READ in GATHER_MS is never waited for, and a slower one never fills the 64 KB pipe.
+ * SHORT_READ in GATHER_MS is never waited for, and a slower one never fills the pipe (64 KiB,
+ * or the 1 MiB a Sluice sync asks for: meltano/os-pipe.ts).
  */
 const SHORT_READ = 16 * 1024;
 const GATHER_MS = 4;
