@@ -472,6 +472,10 @@ export async function benchSyncSpeed(options: SyncSpeedOptions, say: (line: stri
     'ours_tap_alone / limit': per(oursAlone, limit),
   };
 
+  // A source edited while the bench ran sends the plugins' later runs through tsx: refuse the figures, as at the start.
+  await requireCompiledPlugins().catch((error: unknown) => {
+    throw new Error(`a plugin's sources changed while the bench ran, so its later runs measured tsx, not dist/; these figures are not valid (${error instanceof Error ? error.message : String(error)})`);
+  });
   return { rows: options.rows, table: `${SOURCE_DB}.${qualified}`, ddl: tableDdl(qualified), fill: fill(qualified, options.rows), figures, ratios, fixed_cost: fixedCost, skipped };
 }
 
