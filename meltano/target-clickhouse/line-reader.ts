@@ -14,6 +14,14 @@ const readInto = promisify(read);
 const SHORT_READ = 16 * 1024;
 const GATHER_MS = 4;
 
+/**
+ * After `onLines` takes no line, this many lines go to `onLine` before it is offered one
+ * again: for input it never takes, the offer (a scan of the line's head) costs 1/64 of what it
+ * would per line, and input it does take loses at most 64 lines to the slower path after each
+ * line of another kind (a STATE message, say).
+ */
+const OFFER_AGAIN_AFTER = 64;
+
 /** How far a run of lines handled in place reached: the offset of the first line it left, and how many it took. */
 export type Consumed = { at: number; lines: number };
 
@@ -37,6 +45,8 @@ export async function forEachLine(input: AsyncIterable<Buffer>, onLine: (line: B
   let carry: Buffer[] = [];
   let carried = 0;
   let count = 0;
+  /** Lines left before `onLines` is offered one again, after it took none. */
+  let declined = 0;
   for await (const chunk of input) {
     let start = 0;
     let newline = chunk.indexOf(10, start);
@@ -48,7 +58,7 @@ export async function forEachLine(input: AsyncIterable<Buffer>, onLine: (line: B
         carry = [];
         carried = 0;
       } else {
-        if (onLines) {
+        if (onLines && declined === 0) {
           const taken = onLines(chunk, start, chunk.length, count + 1);
           if (taken.lines > 0) {
             count += taken.lines;
@@ -56,7 +66,9 @@ export async function forEachLine(input: AsyncIterable<Buffer>, onLine: (line: B
             newline = chunk.indexOf(10, start);
             if (newline === -1) break;
           }
-        }
+          // Not even the first line: input of another shape (a tap's time_extracted, say) is not offered again for a while.
+          else declined = OFFER_AGAIN_AFTER;
+        } else if (declined > 0) declined -= 1;
         line = chunk.subarray(start, newline);
       }
       const pending = onLine(line, (count += 1));

@@ -4,8 +4,8 @@ import type { ServerFeatures } from './column-types.js';
  * The `_sdc_received_at` / `_sdc_batched_at` text the loader writes into every row (as a
  * TabSeparated field): an ISO time with Z, whole seconds on old servers (18.16 misreads bare
  * seconds since 1970 in TabSeparated), microseconds on DateTime64 servers. The text is remade
- * only when the clock has moved, and the clock is read as lines are taken from the input
- * (once for a whole run of lines taken in place), not once per row.
+ * only when the clock has moved, and the clock is read once per read of input (every line of
+ * a read arrived at that moment), not once per row.
  */
 export function createLoadClock(features: ServerFeatures) {
   let lastMs = -1;

@@ -438,6 +438,8 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
   const plainScan: ScannedMessage & { record: Span } = { record: { start: 0, end: 0 }, escapedStream: false };
 
   return {
+    /** Input was just read: the rows made from it were received now (`_sdc_received_at`). */
+    inputRead: clock.read,
     /**
      * Takes in place the lines from `start` that are RECORDs of the stream the last record
      * was of, laid out as taps print them without time_extracted or version (our PostgreSQL
@@ -448,7 +450,6 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     handleLines(chunk: Buffer, start: number, end: number, line: number): Consumed {
       taken.at = start;
       taken.lines = 0;
-      clock.read();
       const stream = lastStream;
       const prefix = stream?.recordPrefix;
       if (!stream || !prefix || fatal) return taken;
@@ -476,7 +477,6 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
     /** Handles one input line; returns a promise only when the line needs waiting for. */
     handleLine(buf: Buffer, line: number): void | Promise<void> {
       if (fatal) throw fatal;
-      clock.read();
       const compact = scanCompactRecord(buf);
       const scan = compact ?? scanMessage(buf);
       if (scan && scan.record && scan.stream && isRecordType(buf, scan.type) && buf[scan.record.start] === 0x7b) {

@@ -20,6 +20,14 @@ function configFiles(argv: string[]): string[] {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** The chunks of `input`, calling `onRead` as each arrives (one clock reading per read, not per line). */
+async function* noting(input: AsyncIterable<Buffer>, onRead: () => void): AsyncGenerator<Buffer> {
+  for await (const chunk of input) {
+    onRead();
+    yield chunk;
+  }
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv.includes('--about')) {
@@ -41,7 +49,7 @@ async function main(): Promise<number> {
   let code = 0;
   try {
     // Large reads into two reused buffers: fewer, bigger chunks than process.stdin's 64 KB, and no garbage.
-    await forEachLine(readInTurns(0), loader.handleLine, loader.handleLines);
+    await forEachLine(noting(readInTurns(0), loader.inputRead), loader.handleLine, loader.handleLines);
     await loader.finish();
   } catch (error) {
     // Keep what was valid before the failure; the emitted state never passes it.

@@ -149,7 +149,20 @@ describe('forEachLine', () => {
       expect(count).toBe(300);
       expect(seen.map((l) => l.replace(' (in place)', ''))).toEqual(text.split('\n').map((l, i) => `${i + 1}: ${l}`));
       // Lines whole within one chunk are taken in place when the chunks are large enough.
-      if (size >= 64) expect(seen.filter((l) => l.endsWith('(in place)')).length).toBeGreaterThan(100);
+      if (size >= 64) expect(seen.filter((l) => l.endsWith('(in place)')).length).toBeGreaterThan(50);
     }
+  });
+
+  it('after the in-place handler takes nothing, leaves it alone for 64 lines (input it never takes costs it little)', async () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n');
+    let offers = 0;
+    const seen: number[] = [];
+    const count = await forEachLine(Readable.from([Buffer.from(text)]), (_, number) => void seen.push(number), (_chunk, start, _end, _line) => {
+      offers += 1;
+      return { at: start, lines: 0 };
+    });
+    expect(count).toBe(1000);
+    expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(offers).toBe(Math.ceil(1000 / 65));
   });
 });
