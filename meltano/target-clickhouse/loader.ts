@@ -286,9 +286,9 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
    */
   function rowTail(batch: RowBatch, stream: StreamState, plain: boolean): Buffer {
     const fill = stream.fill;
-    const now = fill.receivedAt ? clock.received() : '';
-    if (batch.tailAt !== now) {
-      batch.tailAt = now;
+    const received = fill.receivedAt ? clock.received() : '';
+    if (batch.tailAt !== received) {
+      batch.tailAt = received;
       batch.tail = undefined;
       batch.plainTail = undefined;
     }
@@ -299,7 +299,7 @@ export function createLoader(config: TargetConfig, warehouse: Warehouse, out: Lo
       ...(plain && fill.extractedAt ? ['\\N'] : []),
       ...(plain && fill.tableVersion ? ['\\N'] : []),
       ...(fill.tenant ? [tenantText] : []),
-      ...(fill.receivedAt ? [now] : []),
+      ...(fill.receivedAt ? [received] : []),
       ...(fill.batchedAt ? [batch.batchedAt] : []),
     ];
     let separate = stream.row.count > 0 || (!plain && (fill.extractedAt || fill.tableVersion));
